@@ -1,0 +1,3 @@
+"""Shared pytest configuration; area fixtures live in tests/fixtures/<area>.py, listed here."""
+
+pytest_plugins: list[str] = []
