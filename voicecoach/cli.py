@@ -46,7 +46,10 @@ error_console = Console(stderr=True)
 def main() -> None:
     """Console-script entry point: run the app, print user errors as one line."""
     try:
-        app(standalone_mode=False)
+        # with standalone_mode off, click returns the exit code of typer.Exit instead of exiting
+        result = app(standalone_mode=False)
+        if isinstance(result, int):
+            sys.exit(result)
     except VoicecoachError as error:
         error_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         sys.exit(error.exit_code)

@@ -1,4 +1,4 @@
-"""Settings, resolved in exactly one place: CLI flag > env ``VOICECOACH_*`` > voicecoach.toml > defaults.
+"""Settings, resolved in one place: CLI flag > env ``VOICECOACH_*`` > voicecoach.toml > defaults.
 
 The TOML file is the first of ``$VOICECOACH_CONFIG``, ``./voicecoach.toml`` and
 ``~/.config/voicecoach/voicecoach.toml`` that exists. Keys in the file are the field names below

@@ -23,7 +23,9 @@ error_console = Console(stderr=True)
 
 PathsArgument = Annotated[
     list[Path] | None,
-    typer.Argument(help="Rubric files or folders; default: the configured bank.", show_default=False),
+    typer.Argument(
+        help="Rubric files or folders; default: the configured bank.", show_default=False
+    ),
 ]
 
 
@@ -69,7 +71,12 @@ def list_command(
     """
     bank = load_bank(load_settings(rubrics_dir=rubrics_dir).rubrics_dir)
     rows = [
-        {"id": r.id, "topic": r.rubric.topic, "version": r.rubric.version, "question": r.rubric.question}
+        {
+            "id": r.id,
+            "topic": r.rubric.topic,
+            "version": r.rubric.version,
+            "question": r.rubric.question,
+        }
         for r in bank.ordered()
     ]
     if as_json:
@@ -77,7 +84,7 @@ def list_command(
         return
     table = Table("id", "topic", "v", "question")
     for row in rows:
-        table.add_row(row["id"], row["topic"], str(row["version"]), row["question"])
+        table.add_row(str(row["id"]), str(row["topic"]), str(row["version"]), str(row["question"]))
     console.print(table)
 
 

@@ -20,13 +20,17 @@ def _problem(loaded: LoadedRubric, location: Location, field: str, message: str)
     return Problem(loaded.path, loaded.line_of(location), field, message)
 
 
-def _pattern_problems(loaded: LoadedRubric, location: Location, field: str, pattern: str) -> list[Problem]:
+def _pattern_problems(
+    loaded: LoadedRubric, location: Location, field: str, pattern: str
+) -> list[Problem]:
     terms = pattern.split()
     if not terms:
         return [_problem(loaded, location, field, "empty pattern")]
     bad = [term for term in terms if not _PATTERN_TERM.match(term) or term.startswith("|")]
     if bad:
-        return [_problem(loaded, location, field, f"malformed pattern term(s) {bad} in {pattern!r}")]
+        return [
+            _problem(loaded, location, field, f"malformed pattern term(s) {bad} in {pattern!r}")
+        ]
     return []
 
 
@@ -43,11 +47,18 @@ def lint_rubric(loaded: LoadedRubric) -> list[Problem]:
         where: Location = ("key_points", index)
         if point_ids.count(point.id) > 1:
             problems.append(
-                _problem(loaded, (*where, "id"), f"key_points[{index}].id", f"duplicate id {point.id!r}")
+                _problem(
+                    loaded, (*where, "id"), f"key_points[{index}].id", f"duplicate id {point.id!r}"
+                )
             )
         if point.required and not (point.probe and point.probe.strip()):
             problems.append(
-                _problem(loaded, where, f"key_points[{index}].probe", "a required key point needs a probe")
+                _problem(
+                    loaded,
+                    where,
+                    f"key_points[{index}].probe",
+                    "a required key point needs a probe",
+                )
             )
         for kind in ("accept", "partial"):
             for n, pattern in enumerate(getattr(point, kind)):
@@ -59,7 +70,12 @@ def lint_rubric(loaded: LoadedRubric) -> list[Problem]:
         where = ("misconceptions", index)
         if misconception_ids.count(item.id) > 1:
             problems.append(
-                _problem(loaded, (*where, "id"), f"misconceptions[{index}].id", f"duplicate id {item.id!r}")
+                _problem(
+                    loaded,
+                    (*where, "id"),
+                    f"misconceptions[{index}].id",
+                    f"duplicate id {item.id!r}",
+                )
             )
         for n, pattern in enumerate(item.patterns):
             problems += _pattern_problems(
@@ -70,19 +86,31 @@ def lint_rubric(loaded: LoadedRubric) -> list[Problem]:
         for point_id in example.covers:
             if point_id not in point_ids:
                 problems.append(
-                    _problem(loaded, (*where, "covers"), f"examples[{index}].covers",
-                             f"unknown key point {point_id!r}; known: {', '.join(point_ids)}")
+                    _problem(
+                        loaded,
+                        (*where, "covers"),
+                        f"examples[{index}].covers",
+                        f"unknown key point {point_id!r}; known: {', '.join(point_ids)}",
+                    )
                 )
         for misconception_id in example.misconceptions:
             if misconception_id not in misconception_ids:
                 problems.append(
-                    _problem(loaded, (*where, "misconceptions"), f"examples[{index}].misconceptions",
-                             f"unknown misconception {misconception_id!r}")
+                    _problem(
+                        loaded,
+                        (*where, "misconceptions"),
+                        f"examples[{index}].misconceptions",
+                        f"unknown misconception {misconception_id!r}",
+                    )
                 )
     if len(rubric.examples) < MIN_EXAMPLES:
         problems.append(
-            _problem(loaded, ("examples",), "examples",
-                     f"{len(rubric.examples)} graded examples; at least {MIN_EXAMPLES} are needed")
+            _problem(
+                loaded,
+                ("examples",),
+                "examples",
+                f"{len(rubric.examples)} graded examples; at least {MIN_EXAMPLES} are needed",
+            )
         )
     levels_seen = {example.level for example in rubric.examples}
     if rubric.examples and len(levels_seen) < 2:
@@ -105,8 +133,12 @@ def lint_paths(paths: list[Path]) -> tuple[list[LoadedRubric], list[Problem]]:
         problems += lint_rubric(loaded)
         if loaded.id in first_seen:
             problems.append(
-                _problem(loaded, ("id",), "id",
-                         f"duplicate id {loaded.id!r} (also in {first_seen[loaded.id].path})")
+                _problem(
+                    loaded,
+                    ("id",),
+                    "id",
+                    f"duplicate id {loaded.id!r} (also in {first_seen[loaded.id].path})",
+                )
             )
         else:
             first_seen[loaded.id] = loaded

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
 import yaml
 from pydantic import ValidationError
 
@@ -59,7 +60,11 @@ def line_for(root: yaml.Node | None, location: Location) -> int:
     for part in location:
         if isinstance(node, yaml.MappingNode):
             match = next(
-                ((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part),
+                (
+                    (k, v)
+                    for k, v in node.value
+                    if isinstance(k, yaml.ScalarNode) and k.value == part
+                ),
                 None,
             )
             if match is None:
@@ -211,10 +216,11 @@ def load_bank(directory: Path | None = None) -> RubricBank:
         if loaded is None:
             continue
         if loaded.id in rubrics:
-            errors.append(f"{path}:1: id: duplicate id {loaded.id!r} (also in {rubrics[loaded.id].path})")
+            errors.append(
+                f"{path}:1: id: duplicate id {loaded.id!r} (also in {rubrics[loaded.id].path})"
+            )
             continue
         rubrics[loaded.id] = loaded
     if errors:
         raise RubricError("\n".join(errors))
     return RubricBank(rubrics, source=directory)
-

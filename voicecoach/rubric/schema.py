@@ -89,7 +89,9 @@ class Caps(_Strict):
     """Ceilings applied after scoring, so one serious flaw cannot hide behind other points."""
 
     major_misconception: Level = Field("partial", description="best level with a major error")
-    missing_required: Level = Field("partial", description="best level with a required point missing")
+    missing_required: Level = Field(
+        "partial", description="best level with a required point missing"
+    )
     major_misconception_score: float = Field(55, ge=0, le=100, description="score ceiling")
 
 
@@ -114,7 +116,7 @@ class Example(_Strict):
 class Rubric(_Strict):
     """One question of the bank with everything needed to ask, probe, grade and correct."""
 
-    schema_: Literal["voicecoach.rubric/v1"] = Field(SCHEMA_ID, alias="schema")
+    schema_: Literal["voicecoach.rubric/v1"] = Field("voicecoach.rubric/v1", alias="schema")
     id: str
     version: int = Field(ge=1)
     topic: str = Field(min_length=1)
@@ -123,8 +125,8 @@ class Rubric(_Strict):
     reference_answer: str = ""
     key_points: list[KeyPoint] = Field(min_length=1)
     misconceptions: list[Misconception] = Field(default_factory=list)
-    thresholds: Thresholds = Field(default_factory=Thresholds)  # type: ignore[arg-type]
-    caps: Caps = Field(default_factory=Caps)  # type: ignore[arg-type]
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    caps: Caps = Field(default_factory=Caps)
     levels: LevelDescriptors = Field(default_factory=LevelDescriptors)
     examples: list[Example] = Field(default_factory=list)
 

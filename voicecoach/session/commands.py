@@ -42,8 +42,13 @@ def sessions_command(
             table.add_row(row.id, "", "[red]damaged[/]", row.error, "")
             continue
         score = "" if row.score is None else f"{row.score:.0f}"
-        table.add_row(row.id, row.created_at[:16].replace("T", " "), row.status,
-                      ", ".join(row.questions), score)
+        table.add_row(
+            row.id,
+            row.created_at[:16].replace("T", " "),
+            row.status,
+            ", ".join(row.questions),
+            score,
+        )
     console.print(table)
 
 

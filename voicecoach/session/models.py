@@ -7,7 +7,7 @@ session directory, the transcript with word timings, and the grade of the questi
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -22,7 +22,7 @@ SessionStatus = Literal["in_progress", "finished", "interrupted", "imported"]
 
 def utc_now() -> str:
     """ISO-8601 UTC timestamp, second precision: sortable and readable."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 class Regrade(BaseModel):

@@ -130,7 +130,9 @@ class SessionStore:
         """Read a session; a missing or damaged file is a SessionError saying which and why."""
         path = self.session_dir(session_id) / SESSION_FILE
         if not path.is_file():
-            raise SessionError(f"no session {session_id!r} in {self.root} (see `voicecoach sessions`)")
+            raise SessionError(
+                f"no session {session_id!r} in {self.root} (see `voicecoach sessions`)"
+            )
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -168,9 +170,9 @@ class SessionStore:
                     id=session.id,
                     created_at=session.created_at,
                     status=session.status,
-                    questions=tuple(dict.fromkeys(
-                        t.question_id for t in session.turns if t.question_id
-                    )),
+                    questions=tuple(
+                        dict.fromkeys(t.question_id for t in session.turns if t.question_id)
+                    ),
                     score=session.overall_score(),
                     turns=len(session.turns),
                 )

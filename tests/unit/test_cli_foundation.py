@@ -1,0 +1,72 @@
+"""The console script as a user runs it: clear one-line errors, JSON output, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+TINY = Path(__file__).parents[1] / "fixtures" / "data" / "tiny-rubric.yaml"
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "voicecoach.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_lint_weight_lots_names_file_and_line_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "tiny-rubric.yaml"
+    bad.write_text(TINY.read_text().replace("weight: 2\n", "weight: lots\n"))
+    result = run_cli("rubrics", "lint", str(bad))
+    assert result.returncode == 1
+    assert f"{bad}:8: key_points[0].weight:" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_lint_clean_file_passes() -> None:
+    result = run_cli("rubrics", "lint", str(TINY))
+    assert result.returncode == 0, result.stderr
+    assert "1 rubric(s) OK" in result.stdout
+
+
+def test_lint_missing_path_is_one_line() -> None:
+    result = run_cli("rubrics", "lint", "/nonexistent/rubrics")
+    assert result.returncode == 1
+    assert "no such file or folder" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_rubrics_list_json(tmp_path: Path) -> None:
+    (tmp_path / "tiny-rubric.yaml").write_text(TINY.read_text())
+    result = run_cli("rubrics", "list", "--json", "--rubrics", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        {
+            "id": "tiny-rubric",
+            "topic": "testing",
+            "version": 1,
+            "question": "Why is max depth a useful parameter?",
+        }
+    ]
+
+
+def test_sessions_bad_recordings_env_and_empty(tmp_path: Path) -> None:
+    env_dir = tmp_path / "rec"
+    result = subprocess.run(
+        [sys.executable, "-m", "voicecoach.cli", "sessions", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "VOICECOACH_RECORDINGS": str(env_dir)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
