@@ -10,6 +10,7 @@ prefix (``VOICECOACH_STT_MODEL=base``), except the few with a documented alias s
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ def _bundled(name: str) -> Path:
     repo_copy = PACKAGE_DIR.parent / name
     if repo_copy.is_dir():
         return repo_copy
-    return PACKAGE_DIR / "data" / name
+    return Path(sys.prefix) / "share" / "voicecoach" / name
 
 
 def default_rubrics_dir() -> Path:
