@@ -89,13 +89,13 @@ class Settings(BaseSettings):
     tts_voice: str | None = Field(None, description="engine voice name; None = engine default")
     tts_rate: int = Field(170, gt=40, lt=400, description="words per minute")
     llm: str = Field("none", description="none | ollama:MODEL | openai:MODEL | llamacpp:PATH")
-    llm_base_url: str | None = None
-    llm_timeout: float = Field(8.0, gt=0)
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible server URL for openai:")
+    llm_timeout: float = Field(8.0, gt=0, description="seconds before the LLM is skipped")
     input_device: str | None = Field(None, description="sounddevice input name or index")
-    output_device: str | None = None
+    output_device: str | None = Field(None, description="sounddevice output name or index")
     end_silence: float = Field(3.0, gt=0.3, description="seconds of silence that end an answer")
-    max_answer_seconds: float = Field(180.0, gt=1)
-    max_probes: int = Field(2, ge=0, le=5)
+    max_answer_seconds: float = Field(180.0, gt=1, description="longest answer recorded")
+    max_probes: int = Field(2, ge=0, le=5, description="follow-ups per question at most")
 
     @classmethod
     def settings_customise_sources(
