@@ -19,6 +19,7 @@ from voicecoach.errors import VoicecoachError
 COMMAND_MODULES: tuple[str, ...] = (
     "voicecoach.rubric.commands",
     "voicecoach.session.commands",
+    "voicecoach.report.commands",
     "voicecoach.init_config",
 )
 
