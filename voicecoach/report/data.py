@@ -7,7 +7,7 @@ regraded since, it is computed again from the grades, and ``summary_source`` say
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -239,16 +239,26 @@ def _delivery(session: Session, notes: list[Item]) -> DeliveryReport:
     )
 
 
-def build_report(session: Session, bank: RubricBank) -> ReportData:
+Summarizer = Callable[[Session, RubricBank], Any]
+
+
+def _default_summarizer(session: Session, bank: RubricBank) -> Any:
+    from voicecoach.grading.summary import summarize
+
+    return summarize(session, bank)
+
+
+def build_report(
+    session: Session, bank: RubricBank, *, summarizer: Summarizer = _default_summarizer
+) -> ReportData:
     """Gather the report of one session."""
     notes: list[str] = []
     regraded = any(turn.regrades for turn in session.turns)
     summary = session.summary
     source: Literal["stored", "computed"] = "stored"
     if summary is None or regraded:
-        from voicecoach.grading.summary import summarize
-
-        summary = summarize(effective_session(session), bank).model_dump()
+        computed = summarizer(effective_session(session), bank)
+        summary = computed.model_dump() if hasattr(computed, "model_dump") else dict(computed)
         source = "computed"
         notes.append(
             "summary computed from saved regrades"

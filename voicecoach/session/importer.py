@@ -58,8 +58,8 @@ _SELF_ASSESSMENT = re.compile(
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"[a-z0-9]+")
-_STOPWORDS = frozenset(
-    """a about above after again all also am an and any are as at basically be because been before
+_STOPWORD_TEXT = """
+    a about above after again all also am an and any are as at basically be because been before
     behind being between both but by can concept could did do does doing don down during each
     else even exactly example few for from further general generally get go going had has have
     having he her here hers him his how i idea if in into is it its itself just know like let lets
@@ -67,8 +67,8 @@ _STOPWORDS = frozenset(
     out over own probably problem re really right same say says said she should so some something
     such sure than that thats the their them then there these they thing things think this those
     through to too um uh under until up us use used using very want was way we well were what
-    whats when where which while who whom why will with would yeah yes you your yours""".split()
-)
+    whats when where which while who whom why will with would yeah yes you your yours"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,9 @@ class QuestionMatcher:
 
     def _vector(self, words: Iterable[str]) -> dict[str, float]:
         counts = Counter(words)
-        vector = {t: (1 + math.log(n)) * self._idf.get(t, self._unknown_idf) for t, n in counts.items()}
+        vector = {
+            t: (1 + math.log(n)) * self._idf.get(t, self._unknown_idf) for t, n in counts.items()
+        }
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
         return {t: v / norm for t, v in vector.items()}
 
@@ -327,12 +329,19 @@ def question_answers(turns: Sequence[Turn]) -> dict[str, str]:
 
 
 Grader = Callable[[LoadedRubric, str], Grade]
+Summarizer = Callable[[Session, RubricBank], Any]
 
 
 def _offline_grader(loaded: LoadedRubric, text: str) -> Grade:
     from voicecoach.grading import grade_answer
 
     return grade_answer(loaded, Transcript.from_text(text), grader="offline")
+
+
+def _summarize(session: Session, bank: RubricBank) -> Any:
+    from voicecoach.grading.summary import summarize
+
+    return summarize(session, bank)
 
 
 def build_session(
@@ -391,6 +400,7 @@ def import_transcript(
     candidate: str,
     session_id: str | None = None,
     grader: Grader = _offline_grader,
+    summarizer: Summarizer | None = None,
 ) -> Session:
     """Read, segment, grade, summarise and save a transcript; return the saved session."""
     try:
@@ -414,13 +424,13 @@ def import_transcript(
         )
     chosen = validate_session_id(session_id or f"import-{new_session_id()}")
     if store.exists(chosen):
-        raise SessionError(f"session {chosen!r} already exists in {store.root}; choose another --id")
+        raise SessionError(
+            f"session {chosen!r} already exists in {store.root}; choose another --id"
+        )
     session = build_session(
         chosen, plan, bank, source=Path(path), interviewer=interviewer, candidate=candidate,
         grader=grader,
     )
-    from voicecoach.grading.summary import summarize
-
-    session.summary = summarize(session, bank).model_dump()
+    session.summary = (summarizer or _summarize)(session, bank).model_dump()
     store.save(session)
     return session

@@ -128,7 +128,8 @@ def _grade_table(recorded: Grade | None, current: Grade | None) -> Table:
     current_points = {p.id: p for p in current.key_points} if current else {}
     for point_id in dict.fromkeys([*recorded_points, *current_points]):
         old, new = recorded_points.get(point_id), current_points.get(point_id)
-        cells: list[str | Text] = [point_id, STATUS_MARK.get(old.status, "—") + f" {old.status}" if old else "—"]
+        was = STATUS_MARK.get(old.status, "—") + f" {old.status}" if old else "—"
+        cells: list[str | Text] = [point_id, was]
         if current is not None:
             mark = STATUS_MARK.get(new.status, "—") + f" {new.status}" if new else "—"
             if old and new and old.status != new.status:
