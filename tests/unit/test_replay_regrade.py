@@ -1,5 +1,5 @@
-"""Regrade plumbing with a transparent fake grader: flips, reasons from provenance, versioned save,
-damaged sessions skipped. The real-bank weight-edit test is tests/integration/test_report_tuning.py."""
+"""Regrade plumbing with a transparent fake grader: flips, reasons from provenance, versioned
+save, damaged sessions skipped. The real-bank weight-edit test is in tests/integration."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from tests.fixtures.report import fake_grade
 from voicecoach.rubric.loader import load_bank
 from voicecoach.session.models import Session
 from voicecoach.session.regrade import combined_answer, regrade_sessions
-from voicecoach.session.store import SessionStore
 
 
 def test_unchanged_bank_regrades_to_the_same_grades(recorded_session, mini_bank) -> None:
@@ -76,7 +75,7 @@ def test_save_appends_versioned_regrades_and_never_overwrites(
 def test_damaged_session_is_reported_and_others_still_regrade(
     recorded_session, mini_bank
 ) -> None:
-    store, session = recorded_session
+    store, _ = recorded_session
     broken = store.create("s0-broken")
     text = broken.model_dump_json(by_alias=True)
     (store.session_dir("s0-broken") / "session.json").write_text(text[: len(text) // 2])

@@ -54,7 +54,8 @@ _INTERROGATIVE = re.compile(
 )
 _SELF_ASSESSMENT = re.compile(
     r"how (this|the) interview went|things you did well|areas? (for|of) improvement|"
-    r"assess (yourself|your own)|how (do|did) you think (it|you) (went|did)|how did you do",
+    r"assess (yourself|your own)|how did you do|"
+    r"how (do|did) you (think|feel) (it|you|(this|the) interview) (went|go|did)",
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"[a-z0-9]+")
