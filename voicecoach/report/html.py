@@ -15,7 +15,7 @@ body { font-family: system-ui, sans-serif; max-width: 960px; margin: 2em auto; c
        line-height: 1.45; padding: 0 1em; }
 h1 { margin-bottom: 0.2em; } .meta { color: #555; }
 section { margin: 1.5em 0; }
-.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5em; }
+figure { margin: 1em 0; }
 ul.items li { margin: 0.4em 0; } blockquote { margin: 0.2em 0 0 1em; color: #555;
        font-style: italic; border-left: 3px solid #ddd; padding-left: 0.6em; }
 table { border-collapse: collapse; width: 100%; } th, td { border-bottom: 1px solid #ddd;
@@ -109,9 +109,9 @@ def charts(data: ReportData) -> str:
         empty_message="No word timings in this session (typed or imported answers): no pace chart.",
     )
     return (
-        '<section id="charts"><h2>Charts</h2><div class="grid">'
+        '<section id="charts"><h2>Charts</h2>'
         f"<figure>{coverage}<figcaption>Coverage per topic</figcaption></figure>"
-        f"<figure>{scores}<figcaption>Score per question</figcaption></figure></div>"
+        f"<figure>{scores}<figcaption>Score per question</figcaption></figure>"
         f"<figure>{pace}<figcaption>Pace; the band is the comfortable 130–170 words/min"
         "</figcaption></figure></section>"
     )
