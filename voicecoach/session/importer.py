@@ -39,7 +39,7 @@ from voicecoach.speech.transcript import Transcript
 # A new bank question needs at least this cosine similarity with one question sentence.
 NEW_QUESTION_THRESHOLD = 0.30
 # The IDF mass a sentence must share with a rubric before its share counts (one bank-unique word).
-MIN_MATCHED_WEIGHT = 3.0
+MIN_MATCHED_WEIGHT = 2.5
 # Scores within this fraction of the best count as a tie, won by the earlier question of the bank.
 NEAR_TIE = 0.9
 # A follow-up names the key point it probes when its similarity to that point's probe reaches this.
@@ -66,7 +66,8 @@ _STOPWORD_TEXT = """
     having he her here hers him his how i idea if in into is it its itself just know like let lets
     me mean might more most much must my no nor not now of off ok okay on once only or other our
     out over own probably problem re really right same say says said she should so some something
-    such sure than that thats the their them then there these they thing things think this those
+    start such sure than that thats the their them then there these they thing things think
+    this those
     through to too um uh under until up us use used using very want was way we well were what
     whats when where which while who whom why will with would yeah yes you your yours"""
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
@@ -245,21 +246,20 @@ class QuestionMatcher:
         return question_id, scores[question_id], scores
 
     def new_question(self, asks: Sequence[str], current: str | None, asked: set[str]) -> str | None:
-        """The not-yet-asked bank question one of ``asks`` clearly opens, if any.
+        """The not-yet-asked bank question these question sentences open, if any.
 
-        A sentence opens question Q when Q matches it best, above the threshold, and clearly
-        better than the question already open (a probe mentions its own topic's words too).
+        The last sentence that clearly names a topic decides (interviewers recap, then ask): it
+        opens question Q when Q matches it best, above the threshold, clearly better than the
+        question already open, and Q was not asked before.
         """
-        for sentence in asks:
+        for sentence in reversed(asks):
             best_id, best_score, scores = self.best(sentence)
+            if best_id is None or best_score < NEW_QUESTION_THRESHOLD:
+                continue
             current_score = scores.get(current, 0.0) if current else 0.0
-            if (
-                best_id is not None
-                and best_id not in asked
-                and best_score >= NEW_QUESTION_THRESHOLD
-                and best_score > current_score * 1.25
-            ):
+            if best_id not in asked and best_score > current_score * 1.25:
                 return best_id
+            return None
         return None
 
     def target(self, loaded: LoadedRubric, text: str) -> str | None:
