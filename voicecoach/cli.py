@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "voicecoach.rubric.commands",
     "voicecoach.session.commands",
     "voicecoach.report.commands",
+    "voicecoach.agent.commands",
     "voicecoach.init_config",
 )
 

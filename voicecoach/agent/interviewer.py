@@ -1,0 +1,453 @@
+"""The interview loop as an explicit state machine.
+
+``GREET → ASK → LISTEN → TRANSCRIBE → GRADE → DECIDE → (ASK a follow-up | ASK the next question)
+… → SELF_ASSESS → ASK → LISTEN → TRANSCRIBE → FEEDBACK → SAVE → DONE``
+
+Each state is one small method that does its job and returns the next state, so the flow can be
+read in one place (``run``) and each step tested alone. Every answered turn is journaled through
+the session store as soon as it is graded: Ctrl-C or a crash keeps all finished turns, and the
+feedback can be produced later with ``voicecoach report``. A question's grade accumulates: after a
+probe, everything the candidate said to that question is graded together, so a point covered in
+the first answer stays covered and the next probe targets what is still missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from voicecoach.agent.candidates import AnswerSource, ListenContext, Reply
+from voicecoach.agent.events import EventSink
+from voicecoach.agent.policy import FollowUpPolicy, ProbeRequest
+from voicecoach.agent.voice import Speaker
+from voicecoach.grading.models import Grade
+from voicecoach.rubric.loader import LoadedRubric, RubricBank
+from voicecoach.session.models import Session, Turn, TurnKind, utc_now
+from voicecoach.session.regrade import combined_answer
+from voicecoach.session.store import SessionStore
+from voicecoach.speech.transcript import Transcript
+
+SELF_ASSESSMENT_PROMPT = (
+    "Before I share my feedback — how do you think it went? "
+    "What did you do well, and what would you improve?"
+)
+
+Grader = Callable[[LoadedRubric, Transcript], Grade]
+Transcriber = Callable[[Path, str], Transcript]  # (audio file, question text as prompt)
+Summarizer = Callable[[Session, RubricBank], BaseModel]
+
+
+def offline_grader(loaded: LoadedRubric, answer: Transcript) -> Grade:
+    """The default grader: offline, rubric-driven, deterministic."""
+    from voicecoach.grading import grade_answer
+
+    return grade_answer(loaded, answer, grader="offline")
+
+
+def default_summarizer(session: Session, bank: RubricBank) -> BaseModel:
+    from voicecoach.grading.summary import summarize
+
+    return summarize(session, bank)
+
+
+class State(Enum):
+    GREET = "greet"
+    ASK = "ask"
+    LISTEN = "listen"
+    TRANSCRIBE = "transcribe"
+    GRADE = "grade"
+    DECIDE = "decide"
+    SELF_ASSESS = "self_assess"
+    FEEDBACK = "feedback"
+    SAVE = "save"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class InterviewOptions:
+    """How the loop behaves (policy-independent)."""
+
+    max_probes: int = 2  # follow-ups per question at most
+    greeting: str = "Hi, welcome to your practice interview. Let's start."
+    record_question_audio: bool = True  # save what the interviewer said under turns/
+
+
+@dataclass
+class Utterance:
+    """What the interviewer is about to say, before it becomes a turn."""
+
+    kind: TurnKind
+    text: str
+    question_id: str | None = None
+    targets: str | None = None
+    policy: str = "rubric"
+
+
+@dataclass
+class QuestionState:
+    """Progress on the current bank question."""
+
+    loaded: LoadedRubric
+    turns: list[Turn] = field(default_factory=list)
+    probed: list[str] = field(default_factory=list)
+    corrected: list[str] = field(default_factory=list)
+
+
+class Interviewer:
+    """Runs one interview from greeting to saved feedback."""
+
+    def __init__(
+        self,
+        *,
+        bank: RubricBank,
+        plan: list[LoadedRubric],
+        store: SessionStore,
+        session: Session,
+        source: AnswerSource,
+        speaker: Speaker,
+        policy: FollowUpPolicy,
+        events: EventSink,
+        transcriber: Transcriber | None = None,
+        grader: Grader = offline_grader,
+        summarizer: Summarizer = default_summarizer,
+        write: Callable[[str], None] = print,
+        options: InterviewOptions | None = None,
+    ) -> None:
+        self.bank, self.plan, self.store, self.session = bank, plan, store, session
+        self.source, self.speaker, self.policy, self.events = source, speaker, policy, events
+        self.transcriber, self.grader, self.summarizer = transcriber, grader, summarizer
+        self.write = write
+        self.options = options or InterviewOptions()
+        self.state = State.GREET
+        self._index = 0  # position in plan
+        self._question: QuestionState | None = None
+        self._pending: Utterance | None = None
+        self._carry: str | None = None  # a correction to say before the next utterance
+        self._turn: Turn | None = None
+        self._reply: Reply | None = None
+        self._last_answer_end: float | None = None
+        self._handlers: dict[State, Callable[[], State]] = {
+            State.GREET: self.greet,
+            State.ASK: self.ask,
+            State.LISTEN: self.listen,
+            State.TRANSCRIBE: self.transcribe,
+            State.GRADE: self.grade,
+            State.DECIDE: self.decide,
+            State.SELF_ASSESS: self.self_assess,
+            State.FEEDBACK: self.feedback,
+            State.SAVE: self.save,
+        }
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def run(self) -> Session:
+        """Run to the end; on Ctrl-C or an error, journal what is finished and re-raise."""
+        self.events.emit(
+            "session_started",
+            session_id=self.session.id,
+            questions=[loaded.id for loaded in self.plan],
+            policy=self.policy.name,
+            source=self.source.name,
+        )
+        try:
+            while self.state is not State.DONE:
+                self.state = self._handlers[self.state]()
+        except KeyboardInterrupt:
+            self._stop("interrupted")
+            raise
+        except Exception as error:
+            self.events.emit("error", message=str(error), state=self.state.value)
+            self._stop("interrupted")
+            raise
+        return self.session
+
+    def _stop(self, status: str) -> None:
+        """Keep finished turns only, mark the session and save it."""
+        self.session.turns = [
+            t for t in self.session.turns if t.answer is not None or t.ended_at is not None
+        ]
+        self.session.status = "interrupted" if status == "interrupted" else "finished"
+        self.store.save(self.session)
+        self.events.emit(
+            "session_finished", session_id=self.session.id, status=self.session.status,
+            path=str(self.store.session_dir(self.session.id)),
+        )
+
+    # -- states -----------------------------------------------------------------------------
+
+    def greet(self) -> State:
+        self.speaker.say(self.options.greeting, self.events)
+        return State.ASK
+
+    def _next_question(self) -> Utterance | None:
+        if self._index >= len(self.plan):
+            return None
+        loaded = self.plan[self._index]
+        self._question = QuestionState(loaded)
+        return Utterance("question", loaded.rubric.question, question_id=loaded.id)
+
+    def ask(self) -> State:
+        """Say the pending utterance as a new turn (or the next planned question)."""
+        utterance = self._pending or self._next_question()
+        self._pending = None
+        if utterance is None:
+            return State.SELF_ASSESS
+        text = f"{self._carry} {utterance.text}" if self._carry else utterance.text
+        self._carry = None
+        turn = Turn(
+            index=len(self.session.turns),
+            kind=utterance.kind,
+            question_id=utterance.question_id,
+            prompt=text,
+            targets=utterance.targets,
+            policy=utterance.policy,
+        )
+        self.session.turns.append(turn)
+        self._turn = turn
+        if utterance.kind in ("question", "followup"):
+            fields: dict[str, Any] = {"question_id": utterance.question_id, "question": text}
+            if utterance.kind == "followup":
+                fields.update(targets=utterance.targets, policy=utterance.policy)
+            else:
+                fields.update(number=self._index + 1, of=len(self.plan))
+            self.events.emit(utterance.kind, **fields)
+        self._speak_turn(turn)
+        return State.LISTEN
+
+    def _speak_turn(self, turn: Turn) -> None:
+        audio_path = None
+        if self.options.record_question_audio:
+            audio_path = self.store.audio_path(self.session.id, turn.index, "question")
+        started = self.events.now()
+        self.speaker.say(turn.prompt, self.events, audio_path)
+        if self._last_answer_end is not None:
+            previous = self._previous_answered_turn(turn)
+            if previous is not None:
+                previous.timings["next_speech_latency"] = round(
+                    started - self._last_answer_end, 3
+                )
+            self._last_answer_end = None
+        turn.timings.setdefault("spoken_at", started)
+        if audio_path is not None and audio_path.is_file():
+            turn.question_audio = str(audio_path.relative_to(self.store.session_dir(
+                self.session.id)))
+
+    def _previous_answered_turn(self, current: Turn) -> Turn | None:
+        for turn in reversed(self.session.turns):
+            if turn is not current and turn.answer is not None:
+                return turn
+        return None
+
+    def _prepare_ahead(self) -> None:
+        """While the candidate answers, synthesize what may be said next."""
+        if self._question is not None and self._turn is not None and self._turn.kind != \
+                "self_assessment":
+            for point in self._question.loaded.rubric.key_points:
+                if point.probe and point.id not in self._question.probed:
+                    self.speaker.prepare(point.probe)
+        if self._index + 1 < len(self.plan):
+            self.speaker.prepare(self.plan[self._index + 1].rubric.question)
+        else:
+            self.speaker.prepare(SELF_ASSESSMENT_PROMPT)
+
+    def listen(self) -> State:
+        turn = self._require_turn()
+        self._prepare_ahead()
+        answer_path = self.store.audio_path(self.session.id, turn.index, "answer")
+        self.events.emit("listening_started", question_id=turn.question_id)
+        started = self.events.now()
+        reply = self.source.listen(
+            ListenContext(turn.prompt, answer_path, self.events, turn.question_id)
+        )
+        ended = self.events.now()
+        self.events.emit(
+            "answer_ended", question_id=turn.question_id, ended_by=reply.ended_by,
+            seconds=round(ended - started, 3),
+            **({"command": reply.command} if reply.command else {}),
+        )
+        turn.timings.update(listen_started=started, answer_ended=ended)
+        self._reply = reply
+        if reply.command == "repeat":
+            self._speak_turn(turn)
+            return State.LISTEN
+        if reply.command == "skip":
+            return self._skip(turn)
+        if reply.command == "quit":
+            self._drop_unanswered(turn)
+            return State.FEEDBACK if turn.kind == "self_assessment" else State.SELF_ASSESS
+        self._last_answer_end = ended
+        return State.TRANSCRIBE
+
+    def _drop_unanswered(self, turn: Turn) -> None:
+        if turn.answer is None and turn in self.session.turns:
+            self.session.turns.remove(turn)
+        self._turn = None
+
+    def _skip(self, turn: Turn) -> State:
+        """Skipped: keep the asked turn (unanswered), move to the next question."""
+        turn.ended_at = utc_now()
+        turn.timings["skipped"] = 1.0
+        self.store.save(self.session)
+        if turn.kind == "self_assessment":
+            return State.FEEDBACK
+        self._index += 1
+        self._question = None
+        return State.ASK
+
+    def transcribe(self) -> State:
+        turn, reply = self._require_turn(), self._reply
+        assert reply is not None
+        if reply.audio is not None:
+            turn.answer_audio = str(
+                reply.audio.relative_to(self.store.session_dir(self.session.id))
+            ) if reply.audio.is_relative_to(self.store.session_dir(self.session.id)) else str(
+                reply.audio)
+        if reply.text is not None:
+            transcript = Transcript.from_text(reply.text)
+        elif reply.audio is not None and self.transcriber is not None:
+            started = self.events.now()
+            prompt = " ".join(t.prompt for t in self._question.turns) if self._question else ""
+            transcript = self.transcriber(reply.audio, f"{prompt} {turn.prompt}".strip())
+            turn.timings["stt_seconds"] = round(self.events.now() - started, 3)
+        else:
+            raise RuntimeError("an audio answer arrived but no speech-to-text engine is set up")
+        turn.answer = transcript
+        self.events.emit("transcript", question_id=turn.question_id, text=transcript.text)
+        if turn.kind == "self_assessment":
+            self.session.self_assessment = transcript.text
+            turn.ended_at = utc_now()
+            self.store.save(self.session)
+            return State.FEEDBACK
+        return State.GRADE
+
+    def grade(self) -> State:
+        turn, question = self._require_turn(), self._require_question()
+        question.turns.append(turn)
+        started = self.events.now()
+        grade = self.grader(question.loaded, combined_answer(question.turns))
+        turn.timings["grade_seconds"] = round(self.events.now() - started, 3)
+        turn.grade = grade
+        turn.ended_at = utc_now()
+        self.events.emit(
+            "grade", question_id=grade.question_id, level=grade.level, score=grade.score,
+            covered=[kp.id for kp in grade.key_points if kp.status == "covered"],
+            partial=[kp.id for kp in grade.key_points if kp.status == "partial"],
+            missing=[kp.id for kp in grade.key_points if kp.status == "missing"],
+            misconceptions=[hit.id for hit in grade.misconceptions],
+        )
+        self.store.save(self.session)
+        return State.DECIDE
+
+    def decide(self) -> State:
+        turn, question = self._require_turn(), self._require_question()
+        assert turn.grade is not None
+        request = ProbeRequest(
+            loaded=question.loaded,
+            grade=turn.grade,
+            answers=tuple(t.answer.text for t in question.turns if t.answer is not None),
+            asked=tuple(t.prompt for t in question.turns),
+            probed=tuple(question.probed),
+            corrected=tuple(question.corrected),
+            max_probes=self.options.max_probes,
+        )
+        started = self.events.now()
+        decision = self.policy.decide(request)
+        turn.timings["policy_seconds"] = round(self.events.now() - started, 3)
+        turn.timings.update(decision.details)
+        if decision.fallback_reason:
+            self.events.emit(
+                "fallback", question_id=question.loaded.id, targets=decision.targets,
+                policy=self.policy.name, reason=decision.fallback_reason,
+            )
+        question.corrected.extend(decision.corrected)
+        self.store.save(self.session)
+        if decision.action == "probe" and decision.targets:
+            question.probed.append(decision.targets)
+            self._pending = Utterance(
+                "followup", decision.say, question_id=question.loaded.id,
+                targets=decision.targets, policy=decision.policy,
+            )
+            return State.ASK
+        self._carry = decision.correction
+        self._index += 1
+        self._question = None
+        return State.ASK
+
+    def self_assess(self) -> State:
+        self._question = None
+        self._pending = Utterance("self_assessment", SELF_ASSESSMENT_PROMPT, policy="script")
+        return State.ASK if self._ask_self_assessment() else State.FEEDBACK
+
+    def _ask_self_assessment(self) -> bool:
+        """Only worth asking when at least one answer was given."""
+        return any(t.answer is not None for t in self.session.turns)
+
+    def feedback(self) -> State:
+        self._turn = None
+        summary = self.summarizer(self.session, self.bank)
+        data = summary.model_dump()
+        self.session.summary = data
+        self.store.save(self.session)
+        self.events.emit(
+            "summary",
+            **{key: [item.get("text", "") for item in data.get(key, []) or []]
+               for key in ("strengths", "gaps", "advice")},
+            score=self.session.overall_score(),
+        )
+        self.write(written_feedback(data, self.session.overall_score()))
+        self.speaker.say(spoken_feedback(data), self.events)
+        return State.SAVE
+
+    def save(self) -> State:
+        self._stop("finished")
+        return State.DONE
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _require_turn(self) -> Turn:
+        assert self._turn is not None, f"state {self.state} needs a current turn"
+        return self._turn
+
+    def _require_question(self) -> QuestionState:
+        assert self._question is not None, f"state {self.state} needs a current question"
+        return self._question
+
+
+def _texts(data: dict[str, Any], key: str) -> list[str]:
+    return [str(item.get("text", "")) for item in data.get(key, []) or [] if item.get("text")]
+
+
+def spoken_feedback(data: dict[str, Any], per_section: int = 2) -> str:
+    """The short spoken version: a couple of strengths, gaps and one piece of advice."""
+    parts = ["Thanks — that's the end of the interview. Here's my feedback."]
+    if strengths := _texts(data, "strengths")[:per_section]:
+        parts.append("What went well: " + "; ".join(strengths) + ".")
+    if gaps := _texts(data, "gaps")[:per_section]:
+        parts.append("What was missing: " + "; ".join(gaps) + ".")
+    if advice := _texts(data, "advice")[:1]:
+        parts.append("What to practise: " + advice[0])
+    parts.append("The full written feedback is saved with the session.")
+    return " ".join(part.replace("..", ".") for part in parts)
+
+
+def written_feedback(data: dict[str, Any], score: float | None) -> str:
+    """The written feedback: every strength, gap and advice item with its evidence."""
+    lines = ["", "Feedback" + (f" (overall {score:.0f}/100)" if score is not None else "")]
+    titles = {"strengths": "What went well", "gaps": "What was missing", "delivery": "Delivery",
+              "advice": "What to practise"}
+    for key, title in titles.items():
+        items = [item for item in data.get(key, []) or [] if item.get("text")]
+        if not items:
+            continue
+        lines.append(f"{title}:")
+        for item in items:
+            where = f" [{item['question_id']}]" if item.get("question_id") else ""
+            lines.append(f"  - {item['text']}{where}")
+            if item.get("evidence"):
+                lines.append(f'      evidence: "{item["evidence"]}"')
+    return "\n".join(lines)

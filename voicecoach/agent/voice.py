@@ -1,0 +1,136 @@
+"""The interviewer's voice: TTS through the speaker, or printed (``--text``, ``--no-speak``).
+
+Latency between the end of an answer and the next question is what makes a voice agent feel slow,
+so the TTS speaker can synthesize ahead: ``prepare(text)`` starts synthesis on a worker thread
+while the candidate is still answering, and ``say`` then only has to start playback.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from voicecoach.agent.events import EventSink
+
+if TYPE_CHECKING:
+    from voicecoach.audio.clip import AudioClip
+    from voicecoach.speech.tts import TtsEngine
+
+Player = Callable[["AudioClip"], None]
+SENTENCE_GAP = 0.12  # seconds of silence between separately synthesized sentences
+_SENTENCE_END = re.compile(r"(?<=[.?!])[\"')\]]*\s+(?=\S)")
+
+
+def sentences(text: str) -> list[str]:
+    """Split an utterance at sentence ends (keeps quotes with their sentence)."""
+    parts, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        parts.append(text[start : match.start() + len(match.group().rstrip())].strip())
+        start = match.end()
+    parts.append(text[start:].strip())
+    return [part for part in parts if part]
+
+
+class Speaker(Protocol):
+    """Says things to the candidate and reports speaking_started / speaking_finished."""
+
+    def prepare(self, text: str) -> None: ...
+
+    def say(self, text: str, events: EventSink, audio_path: Path | None = None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class PrintSpeaker:
+    """Prints what the interviewer says; no audio device needed."""
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self._write = write
+
+    def prepare(self, text: str) -> None:
+        return None
+
+    def say(self, text: str, events: EventSink, audio_path: Path | None = None) -> None:
+        events.emit("speaking_started", chars=len(text))
+        self._write(text)
+        events.emit("speaking_finished")
+
+    def close(self) -> None:
+        return None
+
+
+def default_player(device: str | None = None) -> Player:
+    """Plays a clip on the configured output device (blocks until done)."""
+
+    def play_clip(clip: AudioClip) -> None:
+        from voicecoach.audio.playback import play
+
+        play(clip, device=device)
+
+    return play_clip
+
+
+class TtsSpeaker:
+    """Synthesizes with a TTS engine (ahead of time when asked), saves the audio, plays it."""
+
+    def __init__(
+        self,
+        tts: TtsEngine,
+        player: Player,
+        *,
+        echo: Callable[[str], None] | None = None,
+    ) -> None:
+        self._tts = tts
+        self._player = player
+        self._echo = echo
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts")
+        self._ready: dict[str, Future[AudioClip]] = {}
+        self._lock = threading.Lock()
+
+    def prepare(self, text: str) -> None:
+        """Start synthesizing ``text``'s sentences in the background (no-op for those under way).
+
+        Sentences are the unit so a prepared probe is reused when a short, fresh sentence (a
+        quote of the candidate, a correction) is put in front of it.
+        """
+        with self._lock:
+            for sentence in sentences(text):
+                if sentence not in self._ready:
+                    self._ready[sentence] = self._pool.submit(self._tts.synthesize, sentence)
+
+    def clip_for(self, text: str) -> AudioClip:
+        """The whole utterance: prepared sentences reused, the rest synthesized now, joined."""
+        from voicecoach.audio.clip import AudioClip
+
+        clips = []
+        for sentence in sentences(text):
+            with self._lock:
+                future = self._ready.pop(sentence, None)
+            clips.append(future.result() if future is not None else self._tts.synthesize(sentence))
+        if len(clips) == 1:
+            return clips[0]
+        rate = clips[0].sample_rate
+        gap = np.zeros(int(rate * SENTENCE_GAP), dtype=np.float32)
+        parts: list[np.ndarray] = []
+        for clip in clips:
+            parts += [np.asarray(clip.samples, dtype=np.float32), gap]
+        return AudioClip(samples=np.concatenate(parts[:-1]), sample_rate=rate)
+
+    def say(self, text: str, events: EventSink, audio_path: Path | None = None) -> None:
+        clip = self.clip_for(text)
+        if audio_path is not None:
+            clip.save(audio_path)
+        if self._echo is not None:
+            self._echo(text)
+        events.emit("speaking_started", chars=len(text), audio_seconds=round(clip.duration, 2))
+        self._player(clip)
+        events.emit("speaking_finished")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
