@@ -1,3 +1,3 @@
 """Shared pytest configuration; area fixtures live in tests/fixtures/<area>.py, listed here."""
 
-pytest_plugins: list[str] = ["tests.fixtures.report"]
+pytest_plugins: list[str] = ["tests.fixtures.report", "tests.fixtures.agent"]

@@ -21,7 +21,14 @@ from jinja2 import Environment, StrictUndefined
 from pydantic import BaseModel, Field
 
 from voicecoach.agent.policy import Decision, ProbeRequest, RubricPolicy, with_fallback
-from voicecoach.agent.wording import content_words, is_repeat, leaked_terms, stem, words
+from voicecoach.agent.wording import (
+    content_words,
+    is_repeat,
+    leaked_terms,
+    sentences,
+    stem,
+    words,
+)
 from voicecoach.errors import ConfigError
 from voicecoach.rubric.schema import KeyPoint
 
@@ -92,7 +99,7 @@ def validate_probe(text: str, point: KeyPoint, request: ProbeRequest) -> list[st
     text = text.strip()
     problems: list[str] = []
     n_words = len(words(text))
-    if not text.endswith("?") or text.count("?") != 1 or "\n" in text:
+    if not text.endswith("?") or len(sentences(text)) != 1 or "\n" in text:
         problems.append("not a single question ending in '?'")
     if n_words > MAX_WORDS or len(text) > MAX_CHARS:
         problems.append(f"too long ({n_words} words)")

@@ -7,7 +7,6 @@ while the candidate is still answering, and ``say`` then only has to start playb
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from voicecoach.agent.events import EventSink
+from voicecoach.agent.wording import sentences
 
 if TYPE_CHECKING:
     from voicecoach.audio.clip import AudioClip
@@ -24,17 +24,6 @@ if TYPE_CHECKING:
 
 Player = Callable[["AudioClip"], None]
 SENTENCE_GAP = 0.12  # seconds of silence between separately synthesized sentences
-_SENTENCE_END = re.compile(r"(?<=[.?!])[\"')\]]*\s+(?=\S)")
-
-
-def sentences(text: str) -> list[str]:
-    """Split an utterance at sentence ends (keeps quotes with their sentence)."""
-    parts, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        parts.append(text[start : match.start() + len(match.group().rstrip())].strip())
-        start = match.end()
-    parts.append(text[start:].strip())
-    return [part for part in parts if part]
 
 
 class Speaker(Protocol):

@@ -27,6 +27,19 @@ a about above after again against all also am an and any are as at be because be
 STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
 
 
+_SENTENCE_END = re.compile(r"(?<=[.?!])[\"')\]]*\s+(?=\S)")
+
+
+def sentences(text: str) -> list[str]:
+    """Split an utterance at sentence ends (keeps quotes with their sentence)."""
+    parts, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        parts.append(text[start : match.start() + len(match.group().rstrip())].strip())
+        start = match.end()
+    parts.append(text[start:].strip())
+    return [part for part in parts if part]
+
+
 def words(text: str) -> list[str]:
     """Lower-case word tokens (keeps apostrophes inside words: "don't")."""
     return _WORD.findall(text.lower())

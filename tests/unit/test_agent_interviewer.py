@@ -1,0 +1,130 @@
+"""The interview loop with a scripted candidate, a transparent fake grader and printed questions.
+
+The same flow with the real grader (and the CLI) is in tests/integration/test_agent_practice.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fixtures.agent import fake_grade, fake_summarize
+from voicecoach.agent.candidates import ScriptedSource, ScriptItem
+from voicecoach.agent.events import EventSink
+from voicecoach.agent.interviewer import SELF_ASSESSMENT_PROMPT, Interviewer, InterviewOptions
+from voicecoach.agent.policy import RubricPolicy
+from voicecoach.agent.voice import PrintSpeaker
+from voicecoach.rubric.loader import RubricBank
+from voicecoach.session.models import Session
+from voicecoach.session.store import SessionStore
+
+VAGUE = "if the depth is too high the tree gets big and it will overfit"
+GOOD = ("a deeper tree is more complex: it keeps splitting until each leaf has a few samples, "
+        "so it picks up on noise and memorizes the training data")
+
+
+def run(
+    bank: RubricBank,
+    tmp_path: Path,
+    answers: list[str],
+    questions: tuple[str, ...] = ("max-depth",),
+    **kwargs: Any,
+) -> tuple[Session, list[dict[str, Any]], list[str], SessionStore]:
+    store = SessionStore(tmp_path / "recordings")
+    session = store.create("s1", questions=list(questions))
+    sink = EventSink(None, keep=True)
+    said: list[str] = []
+    interviewer = Interviewer(
+        bank=bank, plan=[bank.get_rubric(q) for q in questions], store=store, session=session,
+        source=ScriptedSource([ScriptItem(text=a) for a in answers]),
+        speaker=PrintSpeaker(said.append), policy=RubricPolicy(), events=sink,
+        grader=fake_grade, summarizer=fake_summarize, write=lambda line: None,
+        options=InterviewOptions(record_question_audio=False, **kwargs),
+    )
+    result = interviewer.run()
+    assert sink.kept is not None
+    return result, sink.kept, said, store
+
+
+def types(events: list[dict[str, Any]]) -> list[str]:
+    return [e["type"] for e in events if e["type"] not in ("speaking_started", "speaking_finished")]
+
+
+def test_probe_then_move_on_then_self_assessment_and_feedback(
+    real_bank: RubricBank, tmp_path: Path
+) -> None:
+    _, events, said, store = run(real_bank, tmp_path, [VAGUE, GOOD, "I rushed a bit"])
+    assert types(events) == [
+        "session_started", "question", "listening_started", "answer_ended", "transcript", "grade",
+        "followup", "listening_started", "answer_ended", "transcript", "grade",
+        "listening_started", "answer_ended", "transcript", "summary", "session_finished",
+    ]
+    followup = next(e for e in events if e["type"] == "followup")
+    assert followup["targets"] == "learns-noise"
+    assert "patterns you don't want" in followup["question"]
+    assert said[-2] == SELF_ASSESSMENT_PROMPT and said[-1].startswith("Thanks")
+    # accumulated grading: the points covered by the first answer stay covered
+    second = [e for e in events if e["type"] == "grade"][1]
+    assert {"overfitting", "learns-noise"} <= set(second["covered"])
+    saved = store.load("s1")
+    assert saved.status == "finished"
+    assert [t.kind for t in saved.turns] == ["question", "followup", "self_assessment"]
+    assert saved.turns[1].targets == "learns-noise" and saved.turns[1].policy == "rubric"
+    assert saved.self_assessment == "I rushed a bit"
+    assert saved.summary is not None and saved.summary["advice"]
+    assert "grade_seconds" in saved.turns[0].timings
+    assert saved.turns[0].timings["next_speech_latency"] >= 0
+
+
+def test_probes_at_most_max_probes_then_moves_on(real_bank: RubricBank, tmp_path: Path) -> None:
+    session, events, _, _ = run(
+        real_bank, tmp_path, ["I don't know", "no idea", "still no idea", "meh"], max_probes=2
+    )
+    assert types(events).count("followup") == 2
+    targets = [e["targets"] for e in events if e["type"] == "followup"]
+    assert len(set(targets)) == 2  # never the same point twice
+    assert session.self_assessment == "meh"
+
+
+def test_skip_repeat_and_quit(real_bank: RubricBank, tmp_path: Path) -> None:
+    session, events, said, _ = run(
+        real_bank, tmp_path, ["/repeat", "/skip", VAGUE, "/quit", "ok I guess"],
+        questions=("max-depth", "kmeans", "gini-impurity"),
+    )
+    questions = [e["question_id"] for e in events if e["type"] == "question"]
+    assert questions == ["max-depth", "kmeans"]  # quit during kmeans' follow-up
+    assert said.count(real_bank["max-depth"].rubric.question) == 2  # repeated
+    kinds = [(t.kind, t.question_id) for t in session.turns]
+    assert kinds == [("question", "max-depth"), ("question", "kmeans"),
+                     ("self_assessment", None)]
+    assert session.turns[0].answer is None  # skipped, still recorded as asked
+    assert session.status == "finished" and session.summary is not None
+
+
+def test_ctrl_c_keeps_finished_turns(real_bank: RubricBank, tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "recordings")
+    session = store.create("s2")
+    answers = iter([VAGUE])
+
+    class Interrupting(ScriptedSource):
+        def listen(self, context: Any) -> Any:
+            try:
+                return ScriptedSource([ScriptItem(text=next(answers))]).listen(context)
+            except StopIteration:
+                raise KeyboardInterrupt from None
+
+    sink = EventSink(None, keep=True)
+    interviewer = Interviewer(
+        bank=real_bank, plan=[real_bank.get_rubric("max-depth")], store=store, session=session,
+        source=Interrupting([]), speaker=PrintSpeaker(lambda text: None), policy=RubricPolicy(),
+        events=sink, grader=fake_grade, summarizer=fake_summarize, write=lambda line: None,
+        options=InterviewOptions(record_question_audio=False),
+    )
+    with pytest.raises(KeyboardInterrupt):
+        interviewer.run()
+    saved = store.load("s2")
+    assert saved.status == "interrupted"
+    assert len(saved.turns) == 1 and saved.turns[0].grade is not None
+    assert sink.kept is not None and sink.kept[-1]["type"] == "session_finished"
