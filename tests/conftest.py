@@ -1,3 +1,7 @@
 """Shared pytest configuration; area fixtures live in tests/fixtures/<area>.py, listed here."""
 
-pytest_plugins: list[str] = ["tests.fixtures.report", "tests.fixtures.agent"]
+pytest_plugins: list[str] = [
+    "tests.fixtures.report",
+    "tests.fixtures.agent",
+    "tests.fixtures.llm_server",
+]

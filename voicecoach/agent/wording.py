@@ -85,7 +85,10 @@ def leaked_terms(text: str, point: KeyPoint, *, allowed: str = "") -> list[str]:
     terms = answer_terms(point)
     for word in sorted(content_words(text)):
         root = stem(word)
-        if root in allowed_stems:
+        if root in allowed_stems or any(
+            min(len(root), len(a)) >= 4 and (a.startswith(root) or root.startswith(a))
+            for a in allowed_stems
+        ):  # "deep" is allowed when the question says "deeper"
             continue
         if any(root == term or (len(term) >= 5 and root.startswith(term)) for term in terms):
             found.append(word)
