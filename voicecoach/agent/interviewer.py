@@ -430,7 +430,7 @@ def spoken_feedback(data: dict[str, Any], per_section: int = 2) -> str:
     if gaps := _texts(data, "gaps")[:per_section]:
         parts.append("What was missing: " + "; ".join(gaps) + ".")
     if advice := _texts(data, "advice")[:1]:
-        parts.append("What to practise: " + advice[0])
+        parts.append("What to practise: " + advice[0].rstrip(".") + ".")
     parts.append("The full written feedback is saved with the session.")
     return " ".join(part.replace("..", ".") for part in parts)
 
