@@ -122,7 +122,10 @@ def run_practice(
         else:
             from voicecoach.audio.devices import check_audio_available
 
-            check_audio_available()
+            check_audio_available(
+                input_device=settings.input_device, output_device=settings.output_device,
+                output=speak,
+            )
             source = MicSource(settings.input_device, settings.end_silence,
                                settings.max_answer_seconds)
 

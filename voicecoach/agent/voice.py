@@ -13,8 +13,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
-
 from voicecoach.agent.events import EventSink
 from voicecoach.agent.wording import sentences
 
@@ -95,21 +93,14 @@ class TtsSpeaker:
 
     def clip_for(self, text: str) -> AudioClip:
         """The whole utterance: prepared sentences reused, the rest synthesized now, joined."""
-        from voicecoach.audio.clip import AudioClip
+        from voicecoach.audio.clip import concatenate
 
         clips = []
         for sentence in sentences(text):
             with self._lock:
                 future = self._ready.pop(sentence, None)
             clips.append(future.result() if future is not None else self._tts.synthesize(sentence))
-        if len(clips) == 1:
-            return clips[0]
-        rate = clips[0].sample_rate
-        gap = np.zeros(int(rate * SENTENCE_GAP), dtype=np.float32)
-        parts: list[np.ndarray] = []
-        for clip in clips:
-            parts += [np.asarray(clip.samples, dtype=np.float32), gap]
-        return AudioClip(samples=np.concatenate(parts[:-1]), sample_rate=rate)
+        return clips[0] if len(clips) == 1 else concatenate(clips, gap=SENTENCE_GAP)
 
     def say(self, text: str, events: EventSink, audio_path: Path | None = None) -> None:
         clip = self.clip_for(text)
