@@ -234,6 +234,7 @@ class MicSource:
     device: str | None = None
     end_silence: float = 3.0
     max_seconds: float = 180.0
+    phrase_check: Callable[[Any], bool] | None = None  # a spoken "I'm done" ends the answer
     name: str = "microphone"
     _pressed: list[str] = field(default_factory=list)
 
@@ -263,6 +264,7 @@ class MicSource:
                 stop=stop,
                 on_level=on_level,
                 on_speech_start=on_speech_start,
+                phrase_check=self.phrase_check,
             )
         action = KEY_COMMANDS.get(self._pressed[0]) if self._pressed else None
         if action in ("repeat", "skip", "quit"):

@@ -56,19 +56,32 @@ def greeting(count: int, *, voice: bool, end_silence: float) -> str:
     )
 
 
-def make_transcriber(settings: Settings) -> Transcriber:
+def make_stt(settings: Settings) -> Any:
     """Load the STT model once, up front (its load time must not land in an answer's latency)."""
     from voicecoach.speech.stt import create_stt
 
-    stt = create_stt(
+    return create_stt(
         settings.stt_engine, settings.stt_model, threads=settings.stt_threads,
         allow_download=settings.allow_download,
     )
+
+
+def transcriber_for(stt: Any) -> Transcriber:
+    """Answers are transcribed with the questions asked so far as the prompt (domain words)."""
 
     def transcribe(audio: Path, prompt: str) -> Any:
         return stt.transcribe(audio, prompt=prompt or None)
 
     return transcribe
+
+
+def done_phrase_check(stt: Any) -> Callable[[Any], bool]:
+    """A spoken "I'm done" ends an answer: the tail of the recording, transcribed quickly."""
+    from voicecoach.audio.phrases import done_phrase_checker
+
+    return done_phrase_checker(
+        lambda samples: str(stt.transcribe(samples, word_timestamps=False).text)
+    )
 
 
 @contextmanager
@@ -111,23 +124,24 @@ def run_practice(
         def write(line: str) -> None:
             print(line, file=stream, flush=True)
 
+        if voice_in or speak:  # fail fast, in one line suggesting --text, before loading models
+            from voicecoach.audio.devices import check_audio_available
+
+            check_audio_available(
+                input=voice_in, output=speak,
+                input_device=settings.input_device, output_device=settings.output_device,
+            )
         source: AnswerSource
-        needs_stt = voice_in
-        if request.answers is not None:
-            scripted = ScriptedSource.from_file(request.answers)
-            needs_stt = scripted.has_audio
+        scripted = ScriptedSource.from_file(request.answers) if request.answers else None
+        needs_stt = voice_in or (scripted is not None and scripted.has_audio)
+        stt = make_stt(settings) if needs_stt else None
+        if scripted is not None:
             source = scripted
         elif request.text:
             source = TypedSource(read)
         else:
-            from voicecoach.audio.devices import check_audio_available
-
-            check_audio_available(
-                input_device=settings.input_device, output_device=settings.output_device,
-                output=speak,
-            )
             source = MicSource(settings.input_device, settings.end_silence,
-                               settings.max_answer_seconds)
+                               settings.max_answer_seconds, phrase_check=done_phrase_check(stt))
 
         speaker: Speaker
         if speak:
@@ -150,7 +164,7 @@ def run_practice(
                 lambda e: write(f"you> {e['text']}") if e["type"] == "transcript" else None
             )
 
-        transcriber = make_transcriber(settings) if needs_stt else None
+        transcriber = transcriber_for(stt) if stt is not None else None
         policy, policy_info = stack.enter_context(follow_up_policy(settings))
         store = SessionStore(settings.recordings_dir)
         session = store.create(
