@@ -245,8 +245,7 @@ class Interviewer:
 
     def _prepare_ahead(self) -> None:
         """While the candidate answers, synthesize what may be said next."""
-        if self._question is not None and self._turn is not None and self._turn.kind != \
-                "self_assessment":
+        if self._question is not None and self._turn is not None:
             for point in self._question.loaded.rubric.key_points:
                 if point.probe and point.id not in self._question.probed:
                     self.speaker.prepare(point.probe)
@@ -303,10 +302,9 @@ class Interviewer:
         turn, reply = self._require_turn(), self._reply
         assert reply is not None
         if reply.audio is not None:
-            turn.answer_audio = str(
-                reply.audio.relative_to(self.store.session_dir(self.session.id))
-            ) if reply.audio.is_relative_to(self.store.session_dir(self.session.id)) else str(
-                reply.audio)
+            session_dir = self.store.session_dir(self.session.id)
+            inside = reply.audio.is_relative_to(session_dir)
+            turn.answer_audio = str(reply.audio.relative_to(session_dir) if inside else reply.audio)
         if reply.text is not None:
             transcript = Transcript.from_text(reply.text)
         elif reply.audio is not None and self.transcriber is not None:

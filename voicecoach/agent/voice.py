@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from voicecoach.speech.tts import TtsEngine
 
 Player = Callable[["AudioClip"], None]
+PREPARED_LIMIT = 24  # synthesized-ahead sentences kept
 SENTENCE_GAP = 0.12  # seconds of silence between separately synthesized sentences
 
 
@@ -90,6 +91,8 @@ class TtsSpeaker:
             for sentence in sentences(text):
                 if sentence not in self._ready:
                     self._ready[sentence] = self._pool.submit(self._tts.synthesize, sentence)
+            while len(self._ready) > PREPARED_LIMIT:  # forget the oldest never-said sentences
+                self._ready.pop(next(iter(self._ready))).cancel()
 
     def clip_for(self, text: str) -> AudioClip:
         """The whole utterance: prepared sentences reused, the rest synthesized now, joined."""

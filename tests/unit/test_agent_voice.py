@@ -1,0 +1,39 @@
+"""The TTS speaker: sentences synthesized ahead are reused, the rest synthesized on demand, the
+utterance saved and 'played'. A counting stand-in replaces the TTS engine here (the real engines
+run in benchmarks/bench_interviewer.py and the audio tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from voicecoach.agent.events import EventSink
+from voicecoach.agent.voice import TtsSpeaker
+from voicecoach.audio.clip import AudioClip
+
+
+class CountingTts:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def synthesize(self, text: str) -> AudioClip:
+        self.calls.append(text)
+        return AudioClip(np.full(1600, 0.1, dtype=np.float32), 16000)
+
+
+def test_prepared_sentences_are_reused_and_the_utterance_saved(tmp_path: Path) -> None:
+    tts = CountingTts()
+    played: list[AudioClip] = []
+    speaker = TtsSpeaker(tts, played.append)  # type: ignore[arg-type]
+    speaker.prepare("Why would a deeper tree learn patterns you don't want?")
+    sink = EventSink(None, keep=True)
+    speaker.say('You said "it overfits". Why would a deeper tree learn patterns you don\'t want?',
+                sink, tmp_path / "q.wav")
+    assert sorted(tts.calls) == sorted(
+        ["Why would a deeper tree learn patterns you don't want?", 'You said "it overfits".']
+    )
+    assert len(played) == 1 and played[0].duration > 0.2  # two sentences and a gap
+    assert AudioClip.load(tmp_path / "q.wav").duration == played[0].duration
+    assert [e["type"] for e in sink.kept or []] == ["speaking_started", "speaking_finished"]
+    speaker.close()
