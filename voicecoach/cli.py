@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "voicecoach.report.commands",
     "voicecoach.agent.commands",
     "voicecoach.init_config",
+    "voicecoach.audio.commands",
 )
 
 app = typer.Typer(
