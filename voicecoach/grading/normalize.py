@@ -1,0 +1,224 @@
+"""Text normalisation shared by answers and rubric patterns, plus sentence splitting with offsets.
+
+Answers arrive as speech-to-text output or typed text; rubric authors write patterns by hand. Both
+go through the same token pipeline, so whatever spelling the normaliser chooses for "x one minus y
+one" (``x1 - y1``), "L two" (``l2``), Whisper's "how one" (``l1``) or "gene impurity" (``gini
+impurity``), a pattern written either way matches an answer said either way.
+
+Sentences keep their character offsets into the *original* text: the grader quotes evidence
+verbatim from what the candidate said, never from the normalised form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# --- character level ------------------------------------------------------------------------
+
+_CHAR_MAP = {
+    "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+    "\u2212": " - ", "\u2013": " , ", "\u2014": " , ",
+    "\u00b2": " squared ", "\u221a": " square root ", "\u03a3": " sum ", "\u2211": " sum ",
+    "\u03bb": " lambda ", "\u00d7": " times ", "\u0177": " y hat ", "\u2260": " not equal ",
+}
+_CHAR_RE = re.compile("|".join(map(re.escape, _CHAR_MAP)))
+# a hyphen inside a word ("over-fit", "k-means", "cross-entropy") joins words, it is not a minus
+_WORD_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+# "like" and "you know" set off by commas are fillers ("it, like, memorises"); elsewhere they mean
+_COMMA_FILLERS = re.compile(r"(^|[,.?!])\s*(?:like|you know|i mean)\s*(?=,)")
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z0-9]+(?:'[a-z]+)*|[-+=/^<>(),;:]")
+
+CLAUSE_PUNCT = frozenset({",", ";", ":", "(", ")"})
+FILLERS = frozenset({"um", "uh", "umm", "uhm", "erm", "er", "ah", "hmm", "mm", "uhh", "mmm"})
+
+# --- token level ----------------------------------------------------------------------------
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+_SCALES = {"hundred": "100", "thousand": "1000", "million": "1000000"}
+_OPERATORS = {"minus": "-", "plus": "+", "equals": "=", "sqrt": "square root"}
+# consonants that name variables in spoken maths: "x one" -> x1, "w two" -> w2 ("a", "i" are words)
+_VARIABLES = frozenset("bcdfghjklmnpqrstvwxyz")
+# single-token spellings Whisper produces for domain words
+_TOKEN_FIXES = {
+    "genie": "gini", "jeannie": "gini", "ginny": "gini", "gini's": "gini",
+    "overfeed": "overfit", "overfeeds": "overfits", "overfeeding": "overfitting",
+    "overfed": "overfit", "kmean": "kmeans", "elle": "l", "el": "l", "ell": "l",
+    "dont": "don't", "doesnt": "doesn't", "isnt": "isn't", "wont": "won't", "cant": "can't",
+}
+# two-token sequences rewritten to one or more tokens (after number words became digits)
+_PAIR_FIXES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("how", "1"): ("l1",),  # Whisper's "How one" for "L1"
+    ("gene", "impurity"): ("gini", "impurity"),
+    ("gene", "index"): ("gini", "index"),
+    ("gene", "coefficient"): ("gini", "coefficient"),
+    ("texture", "term"): ("extra", "term"),  # Whisper's "texture" for "extra"
+    ("k", "means"): ("kmeans",),
+    ("k", "mean"): ("kmeans",),
+    ("rel", "u"): ("relu",),
+    ("real", "u"): ("relu",),
+    ("^", "2"): ("squared",),
+    ("square", "rooted"): ("square", "root"),
+}
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of an answer: its verbatim text, where it sits, and its normalised tokens.
+
+    ``clauses[i]`` numbers the clause of ``tokens[i]`` (commas and clause words like "but",
+    "because" start a new one), which bounds how far a negation reaches.
+    """
+
+    text: str
+    start: int
+    end: int
+    tokens: tuple[str, ...] = field(default=())
+    clauses: tuple[int, ...] = field(default=())
+
+
+def _clean(text: str) -> str:
+    lowered = _CHAR_RE.sub(lambda m: _CHAR_MAP[m.group(0)], text.lower())
+    lowered = _WORD_HYPHEN.sub(" ", lowered)
+    return _COMMA_FILLERS.sub(r"\1", lowered)
+
+
+def _numbers(tokens: list[str]) -> list[str]:
+    """Number words to digits: "twenty five" -> 25, "zero point five" -> 0.5."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok in _TENS:
+            value = _TENS[tok]
+            if i + 1 < len(tokens) and tokens[i + 1] in _UNITS and 0 < _UNITS[tokens[i + 1]] < 10:
+                value += _UNITS[tokens[i + 1]]
+                i += 1
+            out.append(str(value))
+        elif tok in _UNITS:
+            out.append(str(_UNITS[tok]))
+        elif tok in _SCALES:
+            out.append(_SCALES[tok])
+        elif (
+            tok == "point" and out and out[-1].isdigit()
+            and i + 1 < len(tokens) and (tokens[i + 1].isdigit() or tokens[i + 1] in _UNITS)
+        ):
+            nxt = tokens[i + 1]
+            out[-1] = f"{out[-1]}.{_UNITS.get(nxt, nxt)}"
+            i += 1
+        else:
+            out.append(tok)
+        i += 1
+    return out
+
+
+def _rewrite(tokens: list[str]) -> list[str]:
+    """Spoken maths and known ASR spellings, one left-to-right pass."""
+    tokens = [_TOKEN_FIXES.get(t, t) for t in tokens]
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        pair = _PAIR_FIXES.get((tok, nxt))
+        if pair is not None:
+            out.extend(pair)
+            i += 2
+            continue
+        if tok in ("over", "under") and nxt.startswith("fit"):
+            out.append(tok + nxt)  # Whisper splits "overfit" into "over fit"
+            i += 2
+            continue
+        if tok in _VARIABLES and nxt == "sub" and i + 2 < len(tokens):
+            nxt = tokens[i + 2]  # "x sub one" -> x1
+            if nxt.isdigit() or nxt in ("i", "j"):
+                out.append(tok + nxt)
+                i += 3
+                continue
+        if tok in _VARIABLES and (nxt.isdigit() or nxt in ("i", "j")):
+            out.append(tok + nxt)  # "x one" -> x1, "x i" -> xi
+            i += 2
+            continue
+        out.extend(_OPERATORS.get(tok, tok).split())
+        i += 1
+    return out
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Normalised tokens of a text, clause punctuation included, fillers included."""
+    return _rewrite(_numbers(_TOKEN.findall(_clean(text))))
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised tokens used for matching: no punctuation, no um/uh fillers."""
+    return [t for t in raw_tokens(text) if t not in CLAUSE_PUNCT and t not in FILLERS]
+
+
+def normalize(text: str) -> str:
+    """The normalised form as one string (for display, debugging and tests)."""
+    return " ".join(tokens(text))
+
+
+# --- sentences ------------------------------------------------------------------------------
+
+CLAUSE_WORDS = frozenset(
+    {"but", "so", "because", "since", "which", "whereas", "while", "although", "though",
+     "however", "unless", "then", "otherwise", "instead", "cause", "'cause"}
+)
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "dr.", "mr.", "ms.", "fig.")
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n\s*\n|\n(?=\s*[-*\u2022])")
+
+
+def _tokenise_sentence(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    toks: list[str] = []
+    clauses: list[int] = []
+    clause = 0
+    for tok in raw_tokens(text):
+        if tok in CLAUSE_PUNCT:
+            clause += 1
+            continue
+        if tok in FILLERS:
+            continue
+        if tok in CLAUSE_WORDS:
+            clause += 1
+        toks.append(tok)
+        clauses.append(clause)
+    return tuple(toks), tuple(clauses)
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split an answer into sentences with offsets into ``text`` (evidence is quoted from it).
+
+    Ends at ``.``, ``?``, ``!`` followed by a space (not inside "e.g." or "0.5"), at blank lines
+    and at list bullets. Sentences with no word tokens (pure punctuation or fillers) are dropped.
+    """
+    sentences: list[Sentence] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        if any(text[:end].lower().endswith(a) for a in _ABBREVIATIONS):
+            continue
+        _add(sentences, text, start, end)
+        start = end
+    _add(sentences, text, start, len(text))
+    return sentences
+
+
+def _add(sentences: list[Sentence], text: str, start: int, end: int) -> None:
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if not stripped:
+        return
+    offset = start + chunk.index(stripped)
+    toks, clauses = _tokenise_sentence(stripped)
+    if toks:
+        sentences.append(Sentence(stripped, offset, offset + len(stripped), toks, clauses))

@@ -1,0 +1,173 @@
+"""The phrasing-pattern matcher used by rubric ``accept``, ``partial`` and misconception patterns.
+
+Syntax (documented for authors in ``voicecoach.rubric.schema`` and ``rubrics/README.md``): a
+pattern is space-separated *terms*; it matches a sentence when every term occurs in that sentence,
+in any order. ``a|b`` lists alternatives, a trailing ``*`` matches a word prefix, ``_`` joins words
+into a contiguous phrase. Patterns are normalised exactly like answers (``grading.normalize``), so
+"x_one", "x1" and the spoken "x one" are the same thing.
+
+Negation, per pattern: a term preceded in the same clause, within a few words, by "not", "no",
+"never", "without" or an "n't" word does not count ("it does not learn the noise" does not show
+the noise point). A pattern that itself names a negation ("no|without label*", "won't
+generaliz*") asked for it, so it is matched literally and "there are no labels" still counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from voicecoach.grading.normalize import Sentence, tokens
+
+NEGATORS = frozenset(
+    {"not", "no", "never", "without", "nothing", "none", "neither", "nor", "cannot", "hardly"}
+)
+# "not only X" and "not just X" still say X
+_NOT_NEGATING_NEXT = frozenset({"only", "just", "merely", "simply"})
+NEGATION_WINDOW = 4
+
+
+def is_negator(token: str) -> bool:
+    """A word that negates what follows it ("not", "no", "doesn't", ...)."""
+    return token in NEGATORS or token.endswith("n't")
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One spelling of a term: a contiguous word sequence; the last word may be a prefix."""
+
+    words: tuple[str, ...]
+    prefix: bool
+
+    def occurrences(self, toks: Sequence[str]) -> list[int]:
+        """Start indexes where this alternative occurs in ``toks``."""
+        n = len(self.words)
+        if n == 0:
+            return []
+        found = []
+        for start in range(len(toks) - n + 1):
+            if all(toks[start + k] == self.words[k] for k in range(n - 1)):
+                last = toks[start + n - 1]
+                wanted = self.words[-1]
+                if last == wanted or (self.prefix and last.startswith(wanted)):
+                    found.append(start)
+        return found
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of a pattern: any of its alternatives may occur."""
+
+    source: str
+    alternatives: tuple[Alternative, ...]
+
+    @property
+    def names_negation(self) -> bool:
+        return any(is_negator(w) for alt in self.alternatives for w in alt.words)
+
+    def occurrences(self, toks: Sequence[str]) -> list[int]:
+        starts: set[int] = set()
+        for alt in self.alternatives:
+            starts.update(alt.occurrences(toks))
+        return sorted(starts)
+
+
+@dataclass(frozen=True)
+class PatternMatch:
+    """Where a pattern matched: the sentence and the token index of each term."""
+
+    pattern: str
+    sentence: Sentence
+    positions: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A compiled phrasing pattern."""
+
+    source: str
+    terms: tuple[Term, ...]
+
+    @property
+    def negation_aware(self) -> bool:
+        """False when the pattern names a negation itself and must be matched literally."""
+        return not any(term.names_negation for term in self.terms)
+
+    def match(self, sentence: Sentence) -> PatternMatch | None:
+        """The match in this sentence, or None. Terms must sit at distinct positions."""
+        if not self.terms:
+            return None
+        candidates: list[list[int]] = []
+        for term in self.terms:
+            starts = term.occurrences(sentence.tokens)
+            if self.negation_aware:
+                starts = [s for s in starts if not negated(sentence, s)]
+            if not starts:
+                return None
+            candidates.append(starts)
+        positions = _distinct(candidates, [])
+        if positions is None:
+            return None
+        return PatternMatch(self.source, sentence, tuple(positions))
+
+    def search(self, sentences: Iterable[Sentence]) -> list[PatternMatch]:
+        """All sentences this pattern matches, in order."""
+        return [m for s in sentences if (m := self.match(s)) is not None]
+
+
+def _distinct(candidates: list[list[int]], chosen: list[int]) -> list[int] | None:
+    """Pick one start per term with no two terms on the same word (small backtracking)."""
+    if len(chosen) == len(candidates):
+        return chosen
+    for start in candidates[len(chosen)]:
+        if start not in chosen:
+            found = _distinct(candidates, [*chosen, start])
+            if found is not None:
+                return found
+    return None
+
+
+def negated(sentence: Sentence, position: int) -> bool:
+    """Whether the word at ``position`` is negated by a negator shortly before it, same clause."""
+    clause = sentence.clauses[position] if sentence.clauses else 0
+    for j in range(max(0, position - NEGATION_WINDOW), position):
+        if sentence.clauses and sentence.clauses[j] != clause:
+            continue
+        if is_negator(sentence.tokens[j]):
+            following = sentence.tokens[j + 1] if j + 1 < len(sentence.tokens) else ""
+            if following not in _NOT_NEGATING_NEXT:
+                return True
+    return False
+
+
+def _alternative(text: str) -> Alternative:
+    prefix = text.endswith("*")
+    words = tuple(tokens(text.rstrip("*").replace("_", " ")))
+    return Alternative(words, prefix)
+
+
+@lru_cache(maxsize=4096)
+def compile_pattern(source: str) -> Pattern:
+    """Compile a pattern string (cached: rubrics reuse the same patterns for every answer)."""
+    terms = []
+    for raw in source.split():
+        alternatives = tuple(
+            alt for alt in (_alternative(a) for a in raw.split("|") if a) if alt.words
+        )
+        if alternatives:
+            terms.append(Term(raw, alternatives))
+    return Pattern(source, tuple(terms))
+
+
+def first_match(patterns: Iterable[str], sentences: Sequence[Sentence]) -> PatternMatch | None:
+    """The first sentence (in answer order) that any of ``patterns`` matches."""
+    best: PatternMatch | None = None
+    for source in patterns:
+        for sentence in sentences:
+            found = compile_pattern(source).match(sentence)
+            if found is not None:
+                if best is None or found.sentence.start < best.sentence.start:
+                    best = found
+                break
+    return best
