@@ -38,6 +38,7 @@ class GrowingWav:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file: BinaryIO = open(self.path, "wb")  # noqa: SIM115 - closed in close()
         self._file.write(_header(sample_rate, 0))
+        self._file.flush()  # a valid, empty WAV from the first moment
         self._data_bytes = 0
         self._written_bytes = 0  # appended to the file object, maybe not yet in the header
 

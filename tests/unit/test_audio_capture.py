@@ -1,0 +1,194 @@
+"""record_answer's decisions and file handling, fed by a fake input stream (no audio device).
+
+The fake only replaces PortAudio: the blocks go through the real queue, GrowingWav, Silero VAD
+and endpointing. The same code runs against a real (virtual) microphone in
+tests/integration/test_audio_pulse.py.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from voicecoach.audio import capture
+from voicecoach.audio.clip import AudioClip, concatenate
+from voicecoach.errors import AudioDeviceError
+
+
+class FakeInputStream:
+    """Delivers ``audio`` then silence (or nothing) in 512-sample blocks, 20x real time."""
+
+    audio = np.zeros(0, dtype=np.float32)
+    then_silence = True
+
+    def __init__(self, *, callback: Any, blocksize: int, **_: Any) -> None:
+        self.callback, self.blocksize = callback, blocksize
+        self.running = threading.Event()
+
+    def __enter__(self) -> FakeInputStream:
+        self.running.set()
+        threading.Thread(target=self._feed, daemon=True).start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.running.clear()
+
+    def _feed(self) -> None:
+        position = 0
+        while self.running.is_set():
+            block = self.audio[position:position + self.blocksize]
+            position += self.blocksize
+            if len(block) < self.blocksize:
+                if not self.then_silence:
+                    time.sleep(0.01)
+                    continue
+                block = np.concatenate([block, np.zeros(self.blocksize - len(block), np.float32)])
+            self.callback(block.reshape(-1, 1), self.blocksize, None, None)
+            time.sleep(self.blocksize / 16000 / 20)
+
+
+class PortAudioError(Exception):
+    pass
+
+
+@pytest.fixture
+def fake_mic(monkeypatch: pytest.MonkeyPatch) -> type[FakeInputStream]:
+    stream = type("Stream", (FakeInputStream,), {})
+    fake = SimpleNamespace(InputStream=stream, PortAudioError=PortAudioError)
+    monkeypatch.setattr(capture, "sounddevice", lambda: fake)
+    monkeypatch.delenv("VOICECOACH_INPUT_DEVICE", raising=False)
+    return stream
+
+
+def espeak(text: str, path: Path) -> AudioClip:
+    subprocess.run(["espeak-ng", "-w", str(path), text], check=True, timeout=30)
+    return AudioClip.load(path).resampled(16000)
+
+
+@pytest.fixture(scope="module")
+def answer(tmp_path_factory: pytest.TempPathFactory) -> tuple[AudioClip, float]:
+    """Two sentences with a 1.8 s thinking pause between them; and where speech ends."""
+    folder = Path(tmp_path_factory.mktemp("capture"))
+    first = espeak("Overfitting means the model memorises the training data.", folder / "a.wav")
+    second = espeak("Regularisation and more data both help.", folder / "b.wav")
+    clip = concatenate([first, second], gap=1.8).with_silence(before=0.5)
+    return clip, clip.duration
+
+
+def test_answer_with_a_thinking_pause_ends_after_the_configured_silence(
+    fake_mic: type[FakeInputStream], answer: tuple[AudioClip, float], tmp_path: Path
+) -> None:
+    clip, speech_end = answer
+    fake_mic.audio = clip.samples
+    started: list[float] = []
+    levels: list[float] = []
+    result = capture.record_answer(tmp_path / "a.wav", end_silence=2.5,
+                                   on_speech_start=lambda: started.append(1.0),
+                                   on_level=levels.append)
+    assert result.ended_by == "silence"
+    assert started == [1.0]
+    assert result.duration == pytest.approx(speech_end + 2.5, abs=0.4)
+    assert result.speech_start == pytest.approx(0.5, abs=0.2)
+    assert result.speech_end is not None and result.speech_end > speech_end - 0.5
+    assert 0.5 * (clip.duration - 2.3) < result.speech_seconds < clip.duration
+    recorded, rate = sf.read(str(result.path), dtype="float32")
+    assert rate == 16000 and len(recorded) == round(result.duration * 16000)
+    assert np.allclose(recorded[: len(clip.samples)], clip.samples, atol=2e-4)  # nothing lost
+    assert max(levels) > 0.01 and len(levels) >= result.duration * 7
+
+
+def test_stop_event_ends_recording_at_once(
+    fake_mic: type[FakeInputStream], answer: tuple[AudioClip, float], tmp_path: Path
+) -> None:
+    fake_mic.audio = answer[0].samples
+    stop = threading.Event()
+    result = capture.record_answer(tmp_path / "a.wav", stop=stop,
+                                   on_speech_start=stop.set)
+    assert result.ended_by == "stop"
+    assert result.duration < 2.0
+    assert sf.info(str(result.path)).frames == round(result.duration * 16000)
+
+
+def test_phrase_check_runs_after_a_pause_and_can_end_the_answer(
+    fake_mic: type[FakeInputStream], answer: tuple[AudioClip, float], tmp_path: Path
+) -> None:
+    fake_mic.audio = answer[0].samples
+    seen: list[float] = []
+
+    def phrase_check(recent: np.ndarray) -> bool:
+        seen.append(len(recent) / 16000)
+        return len(seen) == 2  # the second pause: the end of the answer
+
+    result = capture.record_answer(tmp_path / "a.wav", end_silence=3.0,
+                                   phrase_check=phrase_check)
+    assert result.ended_by == "phrase"
+    assert len(seen) == 2 and all(0.9 < s <= 4.01 for s in seen)
+    assert result.duration < answer[1] + 1.5
+
+
+def test_nothing_said_is_no_speech(fake_mic: type[FakeInputStream], tmp_path: Path) -> None:
+    fake_mic.audio = np.zeros(0, dtype=np.float32)
+    result = capture.record_answer(tmp_path / "a.wav", no_speech_timeout=2.0)
+    assert (result.ended_by, result.speech_seconds) == ("no_speech", 0.0)
+    assert result.duration == pytest.approx(2.0, abs=0.1)
+
+
+def test_max_length(fake_mic: type[FakeInputStream], answer: tuple[AudioClip, float],
+                    tmp_path: Path) -> None:
+    fake_mic.audio = answer[0].samples
+    result = capture.record_answer(tmp_path / "a.wav", max_seconds=2.0)
+    assert result.ended_by == "max_length"
+    assert result.duration == pytest.approx(2.0, abs=0.1)
+
+
+def test_ctrl_c_keeps_everything_recorded(
+    fake_mic: type[FakeInputStream], answer: tuple[AudioClip, float], tmp_path: Path
+) -> None:
+    fake_mic.audio = answer[0].samples
+    path = tmp_path / "a.wav"
+    count = 0
+
+    def on_level(_: float) -> None:
+        nonlocal count
+        count += 1
+        if count == 25:  # ~2.5 s in
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        capture.record_answer(path, on_level=on_level)
+    recorded, _ = sf.read(str(path), dtype="float32")
+    assert len(recorded) >= 2.4 * 16000
+    assert np.allclose(recorded, answer[0].samples[: len(recorded)], atol=2e-4)
+
+
+def test_a_microphone_that_delivers_nothing_is_a_clear_error(
+    fake_mic: type[FakeInputStream], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake_mic.then_silence = False
+    monkeypatch.setattr(capture, "DEAD_MIC_SECONDS", 0.5)
+    with pytest.raises(AudioDeviceError, match=r"delivers no audio.*--text"):
+        capture.record_answer(tmp_path / "a.wav")
+
+
+def test_stream_that_cannot_open_is_an_audio_device_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def broken(**_: Any) -> None:
+        raise PortAudioError("Error querying device -1")
+
+    fake = SimpleNamespace(InputStream=broken, PortAudioError=PortAudioError)
+    monkeypatch.setattr(capture, "sounddevice", lambda: fake)
+    monkeypatch.delenv("VOICECOACH_INPUT_DEVICE", raising=False)
+    with pytest.raises(AudioDeviceError) as caught:
+        capture.record_answer(tmp_path / "a.wav")
+    message = str(caught.value)
+    assert "no default microphone" in message and "--text" in message
+    assert "VOICECOACH_INPUT_DEVICE" in message and "\n" not in message
