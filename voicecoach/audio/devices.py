@@ -98,13 +98,15 @@ def list_devices() -> list[DeviceInfo]:
 
 
 def _defaults(sd: ModuleType) -> tuple[int, int]:
-    """PortAudio's default input and output device indexes (-1 where there is none)."""
-    default_in, default_out = (int(i) if i is not None else -1 for i in sd.default.device)
-    if default_in < 0:
-        default_in = int(sd._lib.Pa_GetDefaultInputDevice())
-    if default_out < 0:
-        default_out = int(sd._lib.Pa_GetDefaultOutputDevice())
-    return default_in, default_out
+    """The default input and output device indexes (-1 where there is none)."""
+    found = []
+    for kind in ("input", "output"):
+        try:
+            info: Any = sd.query_devices(kind=kind)
+            found.append(int(info["index"]))
+        except (ValueError, sd.PortAudioError):
+            found.append(-1)
+    return found[0], found[1]
 
 
 def resolve_device(spec: str | int | None, direction: Direction) -> int | None:

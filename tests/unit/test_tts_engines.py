@@ -1,0 +1,78 @@
+"""Both TTS engines for real: audio comes back, rate and voice matter, mistakes are errors."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from voicecoach.errors import ConfigError
+from voicecoach.speech.tts import create_tts
+
+SENTENCE = "A decision tree splits the data on the feature that reduces impurity the most."
+
+
+def voiced_seconds(samples: np.ndarray, rate: int) -> float:
+    frames = samples[: len(samples) // 320 * 320].reshape(-1, 320)
+    return float((np.sqrt((frames**2).mean(axis=1)) > 0.02).sum() * 320 / rate)
+
+
+def test_pyttsx3_synthesizes_the_whole_sentence() -> None:
+    tts = create_tts("pyttsx3")
+    clip = tts.synthesize(SENTENCE)
+    assert tts.name == "pyttsx3" and tts.voice == "gmw/en-us"
+    assert clip.sample_rate == 22050
+    words = len(SENTENCE.split())
+    assert 2.5 < clip.duration < words / 120 * 60 + 1.5  # about 170 wpm plus a pause
+    assert voiced_seconds(clip.samples, clip.sample_rate) > 2.0
+    assert tts.synthesize("  ").duration == 0
+
+
+def test_pyttsx3_rate_changes_the_length_and_voice_aliases_resolve() -> None:
+    slow = create_tts("pyttsx3", rate=110).synthesize(SENTENCE).duration
+    fast = create_tts("pyttsx3", rate=230).synthesize(SENTENCE).duration
+    assert slow > 1.6 * fast
+    assert create_tts("pyttsx3", voice="en-us").voice == "gmw/en-us"
+    assert create_tts("pyttsx3", voice="English (America)").voice == "gmw/en-us"
+
+
+def test_pyttsx3_unknown_voice_is_an_error_that_lists_voices() -> None:
+    with pytest.raises(ConfigError, match=r"unknown pyttsx3/espeak-ng voice 'zz-robot'.*gmw/en"):
+        create_tts("pyttsx3", voice="zz-robot")
+
+
+def test_pyttsx3_is_safe_from_two_threads() -> None:
+    """The interviewer synthesizes ahead on a worker while the main thread may synthesize too."""
+    tts = create_tts("pyttsx3")
+    results: dict[int, float] = {}
+
+    def work(index: int) -> None:
+        results[index] = tts.synthesize(f"Question number {index}. {SENTENCE}").duration
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(results) == [0, 1, 2] and min(results.values()) > 3.0
+
+
+def test_piper_bundled_voice_and_rate() -> None:
+    tts = create_tts("piper")
+    assert tts.voice == "en_US-joe-medium" and tts.voices() == ["en_US-joe-medium"]
+    normal = tts.synthesize(SENTENCE + " " + SENTENCE)
+    assert normal.sample_rate == 22050
+    words = 2 * len(SENTENCE.split())
+    assert 130 < words / normal.duration * 60 < 210
+    slow = create_tts("piper", rate=120).synthesize(SENTENCE + " " + SENTENCE)
+    assert slow.duration > 1.25 * normal.duration
+
+
+def test_piper_unknown_voice_and_unknown_engine_and_bad_rate() -> None:
+    with pytest.raises(ConfigError, match="unknown Piper voice 'amy'"):
+        create_tts("piper", voice="amy")
+    with pytest.raises(ConfigError, match=r"unknown TTS engine 'festival'.*pyttsx3, piper"):
+        create_tts("festival")
+    with pytest.raises(ConfigError, match="between 40 and 400"):
+        create_tts("pyttsx3", rate=1000)
