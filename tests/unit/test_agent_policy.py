@@ -3,9 +3,12 @@ grader (the real grader is exercised in tests/integration/test_agent_practice.py
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tests.fixtures.agent import fake_grade
 from voicecoach.agent.policy import ProbeRequest, RubricPolicy
-from voicecoach.agent.wording import is_repeat, leaked_terms, short_quote
+from voicecoach.agent.wording import is_repeat, leaked_terms
+from voicecoach.grading.models import FollowUp
 from voicecoach.rubric.loader import RubricBank
 
 VAGUE = "if the depth is too high the tree gets big and it will overfit"
@@ -24,15 +27,20 @@ def request_for(bank: RubricBank, answers: list[str], **kwargs: object) -> Probe
     return ProbeRequest(**fields)  # type: ignore[arg-type]
 
 
-def test_probes_the_missing_why_and_quotes_the_candidate(real_bank: RubricBank) -> None:
-    decision = RubricPolicy().decide(request_for(real_bank, [VAGUE]))
-    assert decision.action == "probe"
-    assert decision.targets == "learns-noise"
+def test_probes_the_missing_why_in_the_graders_words(real_bank: RubricBank) -> None:
+    request = request_for(real_bank, [VAGUE])
+    assert request.grade.followup is not None
+    quoted = 'You said "it will overfit" — why would a deeper tree learn patterns you don\'t want?'
+    grade = request.grade.model_copy(
+        update={"followup": FollowUp(question=quoted, targets="learns-noise")}
+    )
+    decision = RubricPolicy().decide(replace(request, grade=grade))
+    assert decision.action == "probe" and decision.targets == "learns-noise"
+    assert decision.probe == quoted
+    # a later probe uses the authored wording: the quote would be stale
+    later = RubricPolicy().decide(replace(request, grade=grade, probed=("overfitting",)))
     point = real_bank["max-depth"].rubric.key_point("learns-noise")
-    assert decision.probe is not None and decision.probe.endswith(point.probe or "")
-    # the quote is verbatim from the answer: never claims the candidate said something else
-    quoted = decision.probe.split('"')[1]
-    assert quoted in VAGUE
+    assert later.probe == point.probe
 
 
 def test_never_probes_the_same_point_twice(real_bank: RubricBank) -> None:
@@ -83,8 +91,6 @@ def test_leak_check_uses_the_rubric_and_allows_the_candidates_words(
     assert leaked_terms("What noise do you mean?", point, allowed="it learns noise") == []
 
 
-def test_repeat_and_quote_helpers() -> None:
+def test_repeat_detection() -> None:
     assert is_repeat("What does the depth control?", ["what does the depth of a tree control?"])
     assert not is_repeat("How would you pick the depth?", ["What does the depth control?"])
-    assert short_quote(" it will overfit. ") == "it will overfit"
-    assert short_quote("word " * 30) is None

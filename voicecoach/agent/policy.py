@@ -1,9 +1,10 @@
 """Follow-up policies: after each graded answer, probe the missing piece or move on.
 
 The rubric policy is the default and needs nothing but the rubric: it probes the most important
-required key point that is still not covered, with the probe the rubric author wrote (quoting the
-candidate's own words when the grader found a short verbatim quote), at most ``max_probes`` times
-per question, and never probes the same point twice. A misconception the candidate stated gets a
+required key point that is still not covered, with the probe the rubric author wrote — on the
+first probe in the grader's wording, which opens with a short verbatim quote of the candidate
+("You said "it will overfit" — why …") — at most ``max_probes`` times per question, and never
+probes the same point twice. A misconception the candidate stated gets a
 one-sentence correction — unless that correction would give away a point still to be probed, in
 which case it waits until the question is over. Other policies (the LLM one) reuse its decision and
 only change the wording.
@@ -14,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
-from voicecoach.agent.wording import leaked_terms, short_quote
+from voicecoach.agent.wording import leaked_terms
 from voicecoach.grading.models import Grade, KeyPointGrade
 from voicecoach.rubric.loader import LoadedRubric
 from voicecoach.rubric.schema import KeyPoint
@@ -97,28 +98,13 @@ def choose_target(request: ProbeRequest) -> tuple[KeyPoint, KeyPointGrade] | Non
     return pending[0]
 
 
-def quote_for(request: ProbeRequest, verdict: KeyPointGrade) -> str | None:
-    """A short verbatim quote to anchor the probe: the partial mention of the target, else the
-    evidence of the weightiest covered point."""
-    if verdict.status == "partial" and (quote := short_quote(verdict.evidence)):
-        return quote
-    covered = sorted(
-        (kp for kp in request.grade.key_points if kp.status == "covered" and kp.evidence),
-        key=lambda kp: -kp.weight,
-    )
-    for kp in covered:
-        if quote := short_quote(kp.evidence):
-            return quote
-    return None
-
-
 class RubricPolicy:
     """The offline default: authored probes for missing required points, brief corrections."""
 
     name = "rubric"
 
     def __init__(self, *, quote: bool = True) -> None:
-        self.quote = quote  # refer to the candidate's words ("You said …") before the probe
+        self.quote = quote  # use the grader's wording, which quotes the candidate's own words
 
     def correction_for(self, request: ProbeRequest, *, moving_on: bool) -> tuple[str | None,
                                                                               tuple[str, ...]]:
@@ -148,12 +134,13 @@ class RubricPolicy:
         if target is None:
             correction, ids = self.correction_for(request, moving_on=True)
             return Decision("next", self.name, correction=correction, corrected=ids)
-        point, verdict = target
+        point, _ = target
         assert point.probe is not None  # choose_target only returns points with a probe
         probe = point.probe
-        quote = quote_for(request, verdict) if self.quote else None
-        if quote and not request.probed:
-            probe = f'You said "{quote}". {probe}'
+        proposal = request.grade.followup
+        if self.quote and not request.probed and proposal and proposal.targets == point.id:
+            # the quote is cut from this question's first answer; later probes would repeat it
+            probe = proposal.question
         correction, ids = self.correction_for(request, moving_on=False)
         return Decision(
             "probe", self.name, probe=probe, targets=point.id, correction=correction,

@@ -103,15 +103,3 @@ def similarity(a: str, b: str) -> float:
 def is_repeat(text: str, previous: list[str], threshold: float = 0.75) -> bool:
     """Whether ``text`` says (nearly) the same as something already said."""
     return any(similarity(text, earlier) >= threshold for earlier in previous)
-
-
-def short_quote(evidence: str, max_words: int = 16) -> str | None:
-    """A verbatim quote short enough to say back to the candidate, or None.
-
-    Only ever quotes text the grader copied from the answer, so the interviewer never claims the
-    candidate said something they did not.
-    """
-    text = evidence.strip().strip(" ,.;:!?\"'")
-    if not text or len(text.split()) > max_words:
-        return None
-    return text
