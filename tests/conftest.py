@@ -4,4 +4,5 @@ pytest_plugins: list[str] = [
     "tests.fixtures.report",
     "tests.fixtures.agent",
     "tests.fixtures.llm_server",
+    "tests.fixtures.pulse",
 ]
