@@ -131,7 +131,7 @@ def test_stop_event_and_no_speech(pulse: PulseAudio, piper_answer: AudioClip,
     playing = pulse.play_into_mic(piper_answer)
     stopped = record_answer(tmp_path / "stopped.wav", stop=stop,
                             on_speech_start=lambda: threading.Timer(1.0, stop.set).start())
-    playing.wait()
+    playing.stop()
     assert stopped.ended_by == "stop"
     assert 1.0 < stopped.duration < 3.5
     assert AudioClip.load(stopped.path).duration == pytest.approx(stopped.duration, abs=0.01)
@@ -156,7 +156,7 @@ def test_ctrl_c_mid_answer_keeps_the_recording(pulse: PulseAudio, piper_answer: 
     time.sleep(2.0)
     child.send_signal(signal.SIGINT)
     _, stderr = child.communicate(timeout=30)
-    playing.wait()
+    playing.stop()
     assert child.returncode != 0 and "KeyboardInterrupt" in stderr
     recorded = AudioClip.load(path)
     assert recorded.duration > 2.5
