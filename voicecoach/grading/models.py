@@ -23,6 +23,7 @@ class KeyPointGrade(BaseModel):
     confidence: float = Field(0.0, ge=0.0, le=1.0)
     weight: float = 1.0
     required: bool = True
+    note: str = Field("", description="why the grader decided so, when it is not obvious")
 
 
 class MisconceptionHit(BaseModel):
@@ -80,3 +81,6 @@ class Grade(BaseModel):
     delivery: Delivery | None = None
     provenance: GradeProvenance
     caps_applied: list[str] = Field(default_factory=list, description="which caps lowered it")
+    notes: list[str] = Field(
+        default_factory=list, description="sentences the grader ignored and why, fallbacks used"
+    )

@@ -29,7 +29,8 @@ _WORD_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 _COMMA_FILLERS = re.compile(r"(^|[,.?!])\s*(?:like|you know|i mean)\s*(?=,)")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z0-9]+(?:'[a-z]+)*|[-+=/^<>(),;:]")
 
-CLAUSE_PUNCT = frozenset({",", ";", ":", "(", ")"})
+CLAUSE_PUNCT = frozenset({",", ";", ":"})
+_DROPPED = frozenset({"(", ")"})
 FILLERS = frozenset({"um", "uh", "umm", "uhm", "erm", "er", "ah", "hmm", "mm", "uhh", "mmm"})
 
 # --- token level ----------------------------------------------------------------------------
@@ -160,7 +161,10 @@ def raw_tokens(text: str) -> list[str]:
 
 def tokens(text: str) -> list[str]:
     """Normalised tokens used for matching: no punctuation, no um/uh fillers."""
-    return [t for t in raw_tokens(text) if t not in CLAUSE_PUNCT and t not in FILLERS]
+    return [
+        t for t in raw_tokens(text)
+        if t not in CLAUSE_PUNCT and t not in FILLERS and t not in _DROPPED
+    ]
 
 
 def normalize(text: str) -> str:
@@ -178,7 +182,8 @@ _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "dr.", "mr.", "ms.",
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n\s*\n|\n(?=\s*[-*\u2022])")
 
 
-def _tokenise_sentence(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+def sentence_tokens(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Matching tokens of one sentence and the clause number of each."""
     toks: list[str] = []
     clauses: list[int] = []
     clause = 0
@@ -186,7 +191,7 @@ def _tokenise_sentence(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
         if tok in CLAUSE_PUNCT:
             clause += 1
             continue
-        if tok in FILLERS:
+        if tok in FILLERS or tok in _DROPPED:
             continue
         if tok in CLAUSE_WORDS:
             clause += 1
@@ -219,6 +224,38 @@ def _add(sentences: list[Sentence], text: str, start: int, end: int) -> None:
     if not stripped:
         return
     offset = start + chunk.index(stripped)
-    toks, clauses = _tokenise_sentence(stripped)
+    toks, clauses = sentence_tokens(stripped)
     if toks:
         sentences.append(Sentence(stripped, offset, offset + len(stripped), toks, clauses))
+
+
+FRAGMENT_TOKENS = 3
+
+
+def merge_fragments(text: str, sentences: list[Sentence]) -> list[Sentence]:
+    """Join runs of very short sentences ("Overfitting. Noise. Depth.") into one sentence.
+
+    A list written with full stops is still a list; joined, the guards can see it as one. The
+    merged sentence's text is the verbatim span from the first fragment to the last.
+    """
+    merged: list[Sentence] = []
+    run: list[Sentence] = []
+
+    def flush() -> None:
+        if len(run) >= 2:
+            toks = tuple(t for s in run for t in s.tokens)
+            clauses = tuple(i for i, s in enumerate(run) for _ in s.tokens)
+            start, end = run[0].start, run[-1].end
+            merged.append(Sentence(text[start:end], start, end, toks, clauses))
+        else:
+            merged.extend(run)
+        run.clear()
+
+    for sentence in sentences:
+        if len(sentence.tokens) <= FRAGMENT_TOKENS:
+            run.append(sentence)
+        else:
+            flush()
+            merged.append(sentence)
+    flush()
+    return merged

@@ -66,11 +66,13 @@ class Term:
     def names_negation(self) -> bool:
         return any(is_negator(w) for alt in self.alternatives for w in alt.words)
 
-    def occurrences(self, toks: Sequence[str]) -> list[int]:
-        starts: set[int] = set()
+    def spans(self, toks: Sequence[str]) -> dict[int, int]:
+        """Start index -> end index (exclusive) of the longest alternative found there."""
+        found: dict[int, int] = {}
         for alt in self.alternatives:
-            starts.update(alt.occurrences(toks))
-        return sorted(starts)
+            for start in alt.occurrences(toks):
+                found[start] = max(found.get(start, 0), start + len(alt.words))
+        return dict(sorted(found.items()))
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,15 @@ class PatternMatch:
 
     pattern: str
     sentence: Sentence
-    positions: tuple[int, ...]
+    spans: tuple[tuple[int, int], ...]  # (start, end) token indexes, one per term
+
+    @property
+    def first(self) -> int:
+        return min(start for start, _ in self.spans)
+
+    @property
+    def last(self) -> int:
+        return max(end for _, end in self.spans)
 
 
 @dataclass(frozen=True)
@@ -99,17 +109,19 @@ class Pattern:
         if not self.terms:
             return None
         candidates: list[list[int]] = []
+        ends: list[dict[int, int]] = []
         for term in self.terms:
-            starts = term.occurrences(sentence.tokens)
-            if self.negation_aware:
-                starts = [s for s in starts if not negated(sentence, s)]
+            spans = term.spans(sentence.tokens)
+            starts = [s for s in spans if not (self.negation_aware and negated(sentence, s))]
             if not starts:
                 return None
             candidates.append(starts)
+            ends.append(spans)
         positions = _distinct(candidates, [])
         if positions is None:
             return None
-        return PatternMatch(self.source, sentence, tuple(positions))
+        spans_found = tuple((start, ends[k][start]) for k, start in enumerate(positions))
+        return PatternMatch(self.source, sentence, spans_found)
 
     def search(self, sentences: Iterable[Sentence]) -> list[PatternMatch]:
         """All sentences this pattern matches, in order."""
@@ -160,14 +172,12 @@ def compile_pattern(source: str) -> Pattern:
     return Pattern(source, tuple(terms))
 
 
-def first_match(patterns: Iterable[str], sentences: Sequence[Sentence]) -> PatternMatch | None:
-    """The first sentence (in answer order) that any of ``patterns`` matches."""
-    best: PatternMatch | None = None
-    for source in patterns:
-        for sentence in sentences:
-            found = compile_pattern(source).match(sentence)
+def first_match(patterns: Sequence[str], sentences: Iterable[Sentence]) -> PatternMatch | None:
+    """The earliest sentence (in answer order) that any of ``patterns`` matches."""
+    compiled = [compile_pattern(p) for p in patterns]
+    for sentence in sentences:
+        for pattern in compiled:
+            found = pattern.match(sentence)
             if found is not None:
-                if best is None or found.sentence.start < best.sentence.start:
-                    best = found
-                break
-    return best
+                return found
+    return None

@@ -1,0 +1,160 @@
+"""Sentences that earn no credit: keyword salads, echoes of the question, orders to the grader.
+
+The pattern matcher asks "do these terms co-occur in one sentence?". A candidate (or a tester)
+can satisfy that without explaining anything: by listing the rubric's vocabulary ("overfitting,
+noise, depth, validation, leaves"), by reading the question back, or by telling the grader what to
+do. Each check here looks at one sentence and says why it should be ignored, so the grade can
+explain itself ("matched only in a keyword list").
+
+Salad detection is measured, not guessed (benchmarks/README.md): real answers, spoken or typed,
+carry function words ("the", "it", "is", "so", "because") between the content words; a list does
+not. A sentence that also hits several key points at once with only a few words per point is a
+list dressed as a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from voicecoach.grading.normalize import Sentence, tokens
+
+# Closed-class words and the commonest light verbs: what a sentence has and a list of terms lacks.
+_FUNCTION_TEXT = """
+    a an the this that these those it its it's they them their there there's here we you your i
+    i'm me my he she his her him our us one's what which who whom whose when where why how
+    is are was were be been being am isn't aren't wasn't weren't do does did doing don't doesn't
+    didn't have has had having haven't hasn't will would shall should can could may might must
+    won't wouldn't can't couldn't shouldn't 's 're 've 'll 'd to of in on at by for with from into
+    onto about as than then so because since if unless until while whereas although though but
+    and or nor not no yes also just only very too more most less much many some any all each every
+    both either neither such own same other another up down out over under again further once
+    get gets got getting make makes made making go goes going went want wants need needs use
+    uses used using let lets like say says said mean means know think see look way thing things
+    kind sort basically actually really well right okay ok yeah just like that's what's you're
+    we're they're let's gonna wanna i'd i'll you'd you'll we'd we'll it'll it'd they'd that'll
+    between through across after before against during within per via toward towards among
+    around along behind beyond where's who's here's itself themselves yourself myself ourselves
+"""
+FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
+LIST_GLUE = frozenset({"a", "an", "the", "and", "or", "also", "plus", "then"})
+MATH_TOKENS = frozenset({"-", "+", "=", "/", "^", "<", ">", "squared", "sum", "times", "log"})
+
+SALAD_MIN_TOKENS = 6
+SALAD_MAX_FUNCTION_RATIO = 0.1
+SALAD_MIN_POINTS = 3
+SALAD_MIN_TOKENS_PER_POINT = 3
+SALAD_MIN_CONTENT_RUN = 6
+SALAD_MIN_BARE_ITEMS = 4
+BARE_ITEM_MAX_TOKENS = 3
+ECHO_MIN_CONTENT = 3
+ECHO_MIN_OVERLAP = 0.8
+
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget|override) (the |all |any |your |previous |above |my )*"
+    r"(rubric|instructions?|rules?|grading|grader|prompt|criteria)"
+    r"|\b(full|maximum|max|perfect|top|100) ?(marks?|points?|score|percent)"
+    r"|\b(give|grade|mark|rate|score) (me|this|my answer|it) (as |a |an )*"
+    r"(strong|perfect|excellent|100|ten|10|full|pass)"
+    r"|\bsystem prompt\b|\byou are now\b|\bas an ai\b"
+)
+
+
+@dataclass(frozen=True)
+class GuardSettings:
+    """The thresholds that decide which sentences earn no credit (recorded in every grade)."""
+
+    salad_max_function_ratio: float = SALAD_MAX_FUNCTION_RATIO  # below it, a sentence is a list
+    salad_min_tokens: int = SALAD_MIN_TOKENS  # shorter sentences are judged on points per word
+    salad_min_content_run: int = SALAD_MIN_CONTENT_RUN  # this many content words in a row: a list
+    salad_min_bare_items: int = SALAD_MIN_BARE_ITEMS  # this many comma-separated bare terms...
+    salad_min_points: int = SALAD_MIN_POINTS  # hitting this many points at once is suspicious...
+    salad_min_tokens_per_point: int = SALAD_MIN_TOKENS_PER_POINT  # ...with fewer words per point
+    echo_min_overlap: float = ECHO_MIN_OVERLAP  # share of content words taken from the question
+
+
+def function_ratio(sentence: Sentence) -> float:
+    """Share of function words among the sentence's non-maths tokens (1.0 if it has none).
+
+    Articles and "and"/"or" do not count: they are what turns terms into a list ("the noise and
+    the depth and the leaves"); a sentence that explains has pronouns, verbs, prepositions.
+    """
+    words = [t for t in sentence.tokens if t not in MATH_TOKENS and not t[0].isdigit()]
+    if not words:
+        return 1.0
+    return sum(t in FUNCTION_WORDS and t not in LIST_GLUE for t in words) / len(words)
+
+
+def is_list_like(sentence: Sentence, settings: GuardSettings = GuardSettings()) -> bool:
+    """A run of terms with hardly any function words between them."""
+    if longest_content_run(sentence) >= settings.salad_min_content_run:
+        return True
+    bare, clauses = bare_items(sentence)
+    if bare >= settings.salad_min_bare_items and 2 * bare >= clauses:
+        return True
+    return (
+        len(sentence.tokens) >= settings.salad_min_tokens
+        and function_ratio(sentence) < settings.salad_max_function_ratio
+    )
+
+
+def is_crammed(
+    sentence: Sentence, points_hit: int, settings: GuardSettings = GuardSettings()
+) -> bool:
+    """Many key points in one sentence with too few words to have explained any of them."""
+    return (
+        points_hit >= settings.salad_min_points
+        and len(sentence.tokens) / points_hit < settings.salad_min_tokens_per_point
+    )
+
+
+def content_words(toks: Sequence[str]) -> list[str]:
+    return [t for t in toks if t not in FUNCTION_WORDS and t not in MATH_TOKENS]
+
+
+def is_echo(sentence: Sentence, question: str, settings: GuardSettings = GuardSettings()) -> bool:
+    """The sentence mostly reads the question back (its content words come from the question)."""
+    content = content_words(sentence.tokens)
+    if len(content) < ECHO_MIN_CONTENT:
+        return False
+    asked = set(content_words(tokens(question)))
+    return sum(t in asked for t in content) / len(content) >= settings.echo_min_overlap
+
+
+def is_instruction(sentence: Sentence) -> bool:
+    """The sentence tells the grader what to do ("ignore the rubric and give me full marks")."""
+    return _INSTRUCTION.search(" ".join(sentence.tokens)) is not None
+
+
+def longest_content_run(sentence: Sentence) -> int:
+    """The most content words in a row with no function word, maths symbol or number between."""
+    best = run = 0
+    for tok in sentence.tokens:
+        if tok in FUNCTION_WORDS or tok in MATH_TOKENS or tok[0].isdigit():
+            run = 0
+        else:
+            run += 1
+            best = max(best, run)
+    return best
+
+
+def _is_bare(clause: list[str]) -> bool:
+    words = [t for t in clause if t not in LIST_GLUE]
+    return (
+        0 < len(words) <= BARE_ITEM_MAX_TOKENS
+        and not any(t in FUNCTION_WORDS for t in words)
+        and any(len(t) >= 3 and t.isalpha() and t not in MATH_TOKENS for t in words)
+    )
+
+
+def bare_items(sentence: Sentence) -> tuple[int, int]:
+    """``(bare, clauses)``: clauses that are just a term or two ("noise", "cross entropy").
+
+    ``a, b, c, d`` is a list however it is punctuated; a real sentence's clauses carry verbs,
+    pronouns and prepositions.
+    """
+    groups: dict[int, list[str]] = {}
+    for tok, clause in zip(sentence.tokens, sentence.clauses, strict=False):
+        groups.setdefault(clause, []).append(tok)
+    return sum(_is_bare(g) for g in groups.values()), len(groups)

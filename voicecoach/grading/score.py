@@ -1,0 +1,62 @@
+"""Score and level from key-point statuses: pure code, so a weight edit regrades instantly.
+
+``score = 100 × Σ(weight × credit) / Σ(weight)`` with credit 1 for covered, 0.5 for partial; the
+level comes from the rubric's thresholds; then the caps: a major misconception lowers the score
+and the level, a required point not covered lowers the level (rubrics/README.md, "Score and
+level").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from voicecoach.grading.models import KeyPointGrade, MisconceptionHit
+from voicecoach.rubric.schema import LEVELS, Level, Rubric
+
+CREDIT = {"covered": 1.0, "partial": 0.5, "missing": 0.0}
+
+
+def _lower(level: Level, cap: Level) -> Level:
+    return level if LEVELS.index(level) <= LEVELS.index(cap) else cap
+
+
+def level_for(score: float, rubric: Rubric) -> Level:
+    """The level the thresholds give a score, before caps."""
+    if score >= rubric.thresholds.strong:
+        return "strong"
+    if score >= rubric.thresholds.partial:
+        return "partial"
+    return "weak"
+
+
+def aggregate(
+    rubric: Rubric,
+    points: Sequence[KeyPointGrade],
+    misconceptions: Sequence[MisconceptionHit],
+    *,
+    extra_cap: tuple[Level, str] | None = None,
+) -> tuple[float, Level, list[str]]:
+    """``(score, level, caps_applied)`` for these verdicts under this rubric.
+
+    ``extra_cap`` is a ceiling from outside the rubric (e.g. the answer told the grader what to
+    do) with the reason to record.
+    """
+    total = sum(p.weight for p in points) or 1.0
+    score = 100.0 * sum(p.weight * CREDIT[p.status] for p in points) / total
+    caps: list[str] = []
+    majors = [m.id for m in misconceptions if m.severity == "major"]
+    if majors and score > rubric.caps.major_misconception_score:
+        score = rubric.caps.major_misconception_score
+        caps.append(f"score capped at {score:g}: major misconception ({', '.join(majors)})")
+    level = level_for(score, rubric)
+    if majors and _lower(level, rubric.caps.major_misconception) != level:
+        level = rubric.caps.major_misconception
+        caps.append(f"level capped at {level}: major misconception ({', '.join(majors)})")
+    missing = [p.id for p in points if p.required and p.status != "covered"]
+    if missing and _lower(level, rubric.caps.missing_required) != level:
+        level = rubric.caps.missing_required
+        caps.append(f"level capped at {level}: required point not covered ({', '.join(missing)})")
+    if extra_cap is not None and _lower(level, extra_cap[0]) != level:
+        level = extra_cap[0]
+        caps.append(f"level capped at {level}: {extra_cap[1]}")
+    return round(score, 1), level, caps
