@@ -33,12 +33,11 @@ class FakeInputStream:
         self.callback, self.blocksize = callback, blocksize
         self.running = threading.Event()
 
-    def __enter__(self) -> FakeInputStream:
+    def start(self) -> None:
         self.running.set()
         threading.Thread(target=self._feed, daemon=True).start()
-        return self
 
-    def __exit__(self, *_: object) -> None:
+    def close(self, ignore_errors: bool = True) -> None:
         self.running.clear()
 
     def _feed(self) -> None:
@@ -57,6 +56,11 @@ class FakeInputStream:
 
 class PortAudioError(Exception):
     pass
+
+
+class UnstartableStream(FakeInputStream):
+    def start(self) -> None:
+        raise PortAudioError("Error starting stream: Device unavailable [PaErrorCode -9985]")
 
 
 @pytest.fixture
@@ -192,3 +196,14 @@ def test_stream_that_cannot_open_is_an_audio_device_error(
     message = str(caught.value)
     assert "no default microphone" in message and "--text" in message
     assert "VOICECOACH_INPUT_DEVICE" in message and "\n" not in message
+
+
+def test_stream_that_cannot_start_is_an_audio_device_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake = SimpleNamespace(InputStream=UnstartableStream, PortAudioError=PortAudioError)
+    monkeypatch.setattr(capture, "sounddevice", lambda: fake)
+    monkeypatch.delenv("VOICECOACH_INPUT_DEVICE", raising=False)
+    with pytest.raises(AudioDeviceError, match="cannot open the microphone"):
+        capture.record_answer(tmp_path / "a.wav")
+    assert (tmp_path / "a.wav").exists()  # an empty but valid WAV

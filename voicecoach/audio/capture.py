@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from voicecoach.audio.devices import audio_error, resolve_device, sounddevice
+from voicecoach.audio.devices import audio_error, resolve_device, running, sounddevice
 from voicecoach.audio.vad import SAMPLE_RATE, EndpointConfig, Endpointer, VoiceDetector
 from voicecoach.audio.wavwriter import GrowingWav
 from voicecoach.errors import AudioDeviceError
@@ -86,7 +86,7 @@ def record_answer(
     endpointer = Endpointer(config, detector.frame_seconds)
     recent: deque[np.ndarray] = deque(maxlen=round(PHRASE_WINDOW * SAMPLE_RATE / BLOCK))
     ended_by: EndedBy | None = None
-    with GrowingWav(Path(path), SAMPLE_RATE) as wav, stream:
+    with GrowingWav(Path(path), SAMPLE_RATE) as wav, running(sd, stream, "input"):
         flushed_at = level_at = 0
         idle = 0.0
         while ended_by is None:

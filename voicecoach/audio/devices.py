@@ -8,6 +8,8 @@ and that ``--text`` works without any audio device.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Literal
@@ -57,6 +59,21 @@ def audio_error(error: BaseException, direction: Direction | None = None) -> Aud
         f"{cause}: check that a {what} is connected and not in use, list devices with "
         f"`voicecoach devices`, pick one with {env}=NAME_OR_INDEX, {TEXT_HINT}"
     )
+
+
+@contextmanager
+def running(sd: ModuleType, stream: Any, direction: Direction) -> Iterator[Any]:
+    """Start an open stream of ``sd`` (a PortAudio failure becomes AudioDeviceError); close it
+    on exit, whatever happens, Ctrl-C included."""
+    try:
+        stream.start()
+    except sd.PortAudioError as error:
+        stream.close(ignore_errors=True)
+        raise audio_error(error, direction) from None
+    try:
+        yield stream
+    finally:
+        stream.close(ignore_errors=True)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from voicecoach.audio.clip import AudioClip
-from voicecoach.audio.devices import audio_error, resolve_device, sounddevice
+from voicecoach.audio.devices import audio_error, resolve_device, running, sounddevice
 
 BLOCK_FRAMES = 1024
 
@@ -50,7 +50,7 @@ def play(
         )
     except sd.PortAudioError as error:
         raise audio_error(error, "output") from None
-    with stream:
+    with running(sd, stream, "output"):
         timeout = len(samples) / rate + 5.0
         waited = 0.0
         while not finished.wait(0.05):
