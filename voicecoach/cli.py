@@ -18,6 +18,7 @@ from voicecoach.errors import VoicecoachError
 # Each module exposes ``register(app: typer.Typer) -> None``.
 COMMAND_MODULES: tuple[str, ...] = (
     "voicecoach.rubric.commands",
+    "voicecoach.grading.commands",
     "voicecoach.session.commands",
     "voicecoach.report.commands",
     "voicecoach.agent.commands",

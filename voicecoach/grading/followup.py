@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from voicecoach.grading.guards import FUNCTION_WORDS
 from voicecoach.grading.models import FollowUp, KeyPointGrade, MisconceptionHit
 from voicecoach.grading.normalize import Sentence, sentence_tokens, split_sentences
 from voicecoach.grading.patterns import first_match
@@ -20,6 +21,11 @@ MAX_QUOTE_WORDS = 10
 MIN_QUOTE_WORDS = 3
 _WORD = re.compile(r"\S+")
 _EDGE_PUNCT = ".,;:!?\"'()"
+_DANGLING = FUNCTION_WORDS - {"it", "them", "this", "that", "up", "out", "down"}
+
+
+def _bare(word: str) -> str:
+    return word.strip(_EDGE_PUNCT).lower()
 
 
 def _priority(point: KeyPoint, grade: KeyPointGrade) -> tuple[float, bool, bool]:
@@ -30,15 +36,31 @@ def quote_of(sentence: Sentence, first: int, last: int) -> str | None:
     """Original words covering tokens ``first..last`` (exclusive), widened to a short phrase."""
     words = list(_WORD.finditer(sentence.text))
     counts = [len(sentence_tokens(sentence.text[: w.end()])[0]) for w in words]
+    # filler removal depends on what follows, so prefix counts can dip: make them monotone
+    for k in range(len(counts) - 2, -1, -1):
+        counts[k] = min(counts[k], counts[k + 1])
     start = next((k for k, c in enumerate(counts) if c > first), None)
     end = next((k for k, c in enumerate(counts) if c >= last), None)
     if start is None or end is None:
         return None
-    while end - start + 1 < MIN_QUOTE_WORDS and (start > 0 or end < len(words) - 1):
-        if start > 0:
+
+    def said(a: int, b: int) -> int:  # words in a..b that carry a token (not fillers)
+        return sum(counts[k] > (counts[k - 1] if k else 0) for k in range(a, b + 1))
+
+    def pause(k: int) -> bool:  # a comma or stop after word k ends a phrase
+        return words[k].group()[-1] in ",;:.!?"
+
+    while said(start, end) < MIN_QUOTE_WORDS:
+        if start > 0 and not pause(start - 1):
             start -= 1
-        if end - start + 1 < MIN_QUOTE_WORDS and end < len(words) - 1:
+        elif end < len(words) - 1 and not pause(end):
             end += 1
+        else:
+            break
+    while start < end and counts[start] == (counts[start - 1] if start else 0):
+        start += 1  # never open the quote on a filler
+    while end > start and _bare(words[end].group()) in _DANGLING:
+        end -= 1  # nor end it on "of", "the", "your"
     if end - start + 1 > MAX_QUOTE_WORDS:
         return None
     quote = sentence.text[words[start].start() : words[end].end()].strip(_EDGE_PUNCT + " ")
