@@ -58,6 +58,7 @@ class Pyttsx3Tts:
         with _lock:
             engine = _shared_engine()
             self._catalogue = _voice_catalogue(engine)
+            self._default = str(engine.getProperty("voice") or self._catalogue[0][0])
         self.voice = self._resolve(voice)
 
     def voices(self) -> list[str]:
@@ -65,9 +66,9 @@ class Pyttsx3Tts:
         return sorted({entry[0] for entry in self._catalogue})
 
     def _resolve(self, wanted: str | None) -> str:
-        if wanted is None:
+        if wanted is None:  # US English where espeak-ng has it, else the engine's own default
             ids = {entry[0] for entry in self._catalogue}
-            return DEFAULT_VOICE_LINUX if DEFAULT_VOICE_LINUX in ids else self._catalogue[0][0]
+            return DEFAULT_VOICE_LINUX if DEFAULT_VOICE_LINUX in ids else self._default
         key = wanted.strip().lower()
         for voice_id, aliases in self._catalogue:
             if key == voice_id.lower() or key in aliases:
