@@ -177,3 +177,16 @@ def test_devices_and_doctor_see_the_virtual_microphone_and_speaker(pulse: PulseA
     checks = {check["name"]: check for check in json.loads(doctor.stdout)}
     assert checks["microphone"]["ok"] and checks["speaker"]["ok"]
     assert os.environ.get("PULSE_SERVER") == pulse.server  # the fixture points us at it
+
+
+def test_say_command_is_heard_on_the_speaker(pulse: PulseAudio, tmp_path: Path) -> None:
+    text = "Why is max depth a good parameter?"
+    reference = create_tts("pyttsx3", rate=150).synthesize(text).resampled(16000)
+    env = {**pulse.client_env, "COLUMNS": "200", "NO_COLOR": "1"}
+    with pulse.record_speaker() as recording:
+        said = subprocess.run([sys.executable, "-m", "voicecoach.cli", "say", text, "--rate",
+                               "150"], cwd=REPO, env=env, capture_output=True, text=True,
+                              timeout=120)
+    assert said.returncode == 0, said.stderr
+    assert recording.clip is not None
+    assert best_lag_correlation(recording.clip.samples, reference.samples)[0] > 0.9
