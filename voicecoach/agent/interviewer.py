@@ -417,7 +417,10 @@ class Interviewer:
 
 
 def _texts(data: dict[str, Any], key: str) -> list[str]:
-    return [str(item.get("text", "")) for item in data.get(key, []) or [] if item.get("text")]
+    """Item texts without their final period (they are joined with "; " when spoken)."""
+    return [
+        str(item["text"]).rstrip(". ") for item in data.get(key, []) or [] if item.get("text")
+    ]
 
 
 def spoken_feedback(data: dict[str, Any], per_section: int = 2) -> str:

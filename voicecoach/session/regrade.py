@@ -36,7 +36,8 @@ def offline_grader(loaded: LoadedRubric, answer: Transcript) -> Grade:
 def combined_answer(turns: Sequence[Turn]) -> Transcript:
     """Everything the candidate said to one question (its question and follow-up turns).
 
-    Texts are joined with a space; word timings are shifted so they stay increasing across turns.
+    Texts are joined with a space (after a sentence end, added when an answer lacks one); word
+    timings are shifted so they stay increasing across turns.
     """
     texts: list[str] = []
     words: list[Word] = []
@@ -47,7 +48,9 @@ def combined_answer(turns: Sequence[Turn]) -> Transcript:
             continue
         first = first or turn.answer
         if turn.answer.text.strip():
-            texts.append(turn.answer.text.strip())
+            text = turn.answer.text.strip()
+            # a sentence end between answers, so one answer's words never join the next sentence
+            texts.append(text if text[-1] in ".?!" else text + ".")
         words.extend(
             Word(word=w.word, start=w.start + offset, end=w.end + offset, probability=w.probability)
             for w in turn.answer.words
