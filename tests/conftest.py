@@ -5,4 +5,5 @@ pytest_plugins: list[str] = [
     "tests.fixtures.agent",
     "tests.fixtures.llm_server",
     "tests.fixtures.pulse",
+    "tests.fixtures.grading",
 ]

@@ -47,8 +47,11 @@ SALAD_MIN_POINTS = 3
 SALAD_MIN_TOKENS_PER_POINT = 3
 SALAD_MIN_CONTENT_RUN = 6
 SALAD_MIN_BARE_ITEMS = 4
+OPERATORS = frozenset({"-", "+", "=", "^", "/"})
+LIST_MIN_SEPARATORS = 2
+LONG_LIST_SEPARATORS = 6
 BARE_ITEM_MAX_TOKENS = 3
-ECHO_MIN_CONTENT = 3
+ECHO_MIN_CONTENT = 4
 ECHO_MIN_OVERLAP = 0.8
 
 _INSTRUCTION = re.compile(
@@ -71,6 +74,8 @@ class GuardSettings:
     salad_min_bare_items: int = SALAD_MIN_BARE_ITEMS  # this many comma-separated bare terms...
     salad_min_points: int = SALAD_MIN_POINTS  # hitting this many points at once is suspicious...
     salad_min_tokens_per_point: int = SALAD_MIN_TOKENS_PER_POINT  # ...with fewer words per point
+    salad_many_points: int = 4  # hitting this many points at once...
+    salad_many_tokens_per_point: int = 5  # ...needs at least this many words per point
     echo_min_overlap: float = ECHO_MIN_OVERLAP  # share of content words taken from the question
 
 
@@ -93,16 +98,31 @@ def is_list_like(sentence: Sentence, settings: GuardSettings = GuardSettings()) 
     bare, clauses = bare_items(sentence)
     if bare >= settings.salad_min_bare_items and 2 * bare >= clauses:
         return True
-    return (
-        len(sentence.tokens) >= settings.salad_min_tokens
-        and function_ratio(sentence) < settings.salad_max_function_ratio
+    if len(sentence.tokens) < settings.salad_min_tokens:
+        return False
+    ratio, joins = function_ratio(sentence), separators(sentence)
+    # a long chain of "and"s / commas tolerates a few stray function words and is still a list
+    return (ratio < settings.salad_max_function_ratio and joins >= LIST_MIN_SEPARATORS) or (
+        ratio < 2 * settings.salad_max_function_ratio and joins >= LONG_LIST_SEPARATORS
     )
+
+
+def separators(sentence: Sentence) -> int:
+    """How many times the sentence is joined by "and", "or" or a comma: a list needs several."""
+    joins = sum(t in ("and", "or") for t in sentence.tokens)
+    return joins + (len(set(sentence.clauses)) - 1 if sentence.clauses else 0)
 
 
 def is_crammed(
     sentence: Sentence, points_hit: int, settings: GuardSettings = GuardSettings()
 ) -> bool:
     """Many key points in one sentence with too few words to have explained any of them."""
+    if points_hit == 0:
+        return False
+    formula = any(t in OPERATORS for t in sentence.tokens)
+    if points_hit >= settings.salad_many_points and not formula:
+        # formulas are dense by nature: "x1 - y1 squared + x2 - y2 squared" is not a list
+        return len(sentence.tokens) / points_hit < settings.salad_many_tokens_per_point
     return (
         points_hit >= settings.salad_min_points
         and len(sentence.tokens) / points_hit < settings.salad_min_tokens_per_point
@@ -144,8 +164,12 @@ def _is_bare(clause: list[str]) -> bool:
     return (
         0 < len(words) <= BARE_ITEM_MAX_TOKENS
         and not any(t in FUNCTION_WORDS for t in words)
-        and any(len(t) >= 3 and t.isalpha() and t not in MATH_TOKENS for t in words)
+        and any(not _is_maths(t) for t in words)
     )
+
+
+def _is_maths(token: str) -> bool:
+    return token in MATH_TOKENS or token[0].isdigit() or len(token) <= 2
 
 
 def bare_items(sentence: Sentence) -> tuple[int, int]:

@@ -89,7 +89,7 @@ class Sentence:
 
 def _clean(text: str) -> str:
     lowered = _CHAR_RE.sub(lambda m: _CHAR_MAP[m.group(0)], text.lower())
-    lowered = _WORD_HYPHEN.sub(" ", lowered)
+    lowered = _WORD_HYPHEN.sub(" ", lowered.replace("++", " plusplus"))  # k-means++ is a name
     return _COMMA_FILLERS.sub(r"\1", lowered)
 
 

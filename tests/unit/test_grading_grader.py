@@ -1,0 +1,99 @@
+"""The offline grader on a hand-made rubric: statuses, evidence, score, caps, follow-up."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from voicecoach.grading import grade_answer
+from voicecoach.grading.score import aggregate
+from voicecoach.rubric.loader import LoadedRubric
+from voicecoach.speech.transcript import Transcript
+
+
+def test_covered_points_quote_the_original_sentence(toy_rubric: LoadedRubric) -> None:
+    text = "Well, um, a Deep tree will over-fit!  And it memorises the noise."
+    grade = grade_answer(toy_rubric, text)
+    status = {p.id: (p.status, p.evidence) for p in grade.key_points}
+    assert status["overfits"] == ("covered", "Well, um, a Deep tree will over-fit!")
+    assert status["noise"] == ("covered", "And it memorises the noise.")
+    assert status["tune"] == ("missing", "")
+    assert all(p.evidence in text for p in grade.key_points)
+    # weights 2 + 1 covered of 4
+    assert grade.score == 75.0
+    assert grade.level == "strong"
+    assert grade.followup is None  # the only gap has no probe (optional point)
+
+
+def test_partial_credit_and_missing_required_cap(toy_rubric: LoadedRubric) -> None:
+    grade = grade_answer(toy_rubric, "It fits the data too closely. It learns the noise.")
+    assert [p.status for p in grade.key_points] == ["partial", "covered", "missing"]
+    assert grade.score == 50.0  # (0.5*2 + 1) / 4
+    assert grade.level == "partial"
+    assert grade.followup is not None and grade.followup.targets == "overfits"
+
+
+def test_required_point_missing_caps_a_high_score(toy_rubric: LoadedRubric) -> None:
+    text = "A deep tree overfits. You validate the depth."
+    grade = grade_answer(toy_rubric, text)
+    assert grade.score == 75.0
+    assert grade.level == "partial"
+    assert any("required point not covered (noise)" in c for c in grade.caps_applied)
+
+
+def test_major_misconception_caps_score_and_level(toy_rubric: LoadedRubric) -> None:
+    text = "Deeper is always better. A deep tree overfits and memorises noise."
+    grade = grade_answer(toy_rubric, text)
+    assert [m.id for m in grade.misconceptions] == ["always-better"]
+    assert grade.misconceptions[0].evidence == "Deeper is always better."
+    assert grade.score == 30.0
+    assert grade.level == "weak"
+
+
+def test_followup_refers_to_the_candidates_words_verbatim(toy_rubric: LoadedRubric) -> None:
+    text = "So if the tree is deep it will overfit, right?"
+    grade = grade_answer(toy_rubric, text)
+    assert grade.followup is not None
+    assert grade.followup.targets == "noise"
+    question = grade.followup.question
+    assert question.startswith('You said "')
+    quote = question.split('"')[1]
+    assert quote in text
+    assert question.endswith("what does a deep tree learn that it should not?")
+    assert "memoris" not in question and "noise" not in question  # never the answer
+
+
+def test_provenance_and_determinism(toy_rubric: LoadedRubric) -> None:
+    answer = Transcript(text="A deep tree overfits.", engine="faster-whisper", model="tiny.en")
+    first, second = grade_answer(toy_rubric, answer), grade_answer(toy_rubric, answer)
+    p = first.provenance
+    assert (p.rubric_id, p.rubric_version, p.rubric_hash) == ("toy", 3, toy_rubric.sha256)
+    assert p.grader == "offline"
+    assert p.grader_settings["method"] == "patterns"
+    assert (p.stt_engine, p.stt_model) == ("faster-whisper", "tiny.en")
+    strip = {"provenance": {"graded_at"}}
+    assert first.model_dump(exclude=strip) == second.model_dump(exclude=strip)
+
+
+def test_weight_change_regrades_by_arithmetic_only(toy_rubric: LoadedRubric) -> None:
+    grade = grade_answer(toy_rubric, "It fits the data too closely. It learns the noise.")
+    heavier = [
+        p.model_copy(update={"weight": 10.0}) if p.id == "noise" else p for p in grade.key_points
+    ]
+    score, level, _ = aggregate(toy_rubric.rubric, heavier, grade.misconceptions)
+    assert score == round(100 * (0.5 * 2 + 10) / 13, 1)
+    assert level == "partial"  # the required 'overfits' is only partial
+
+
+def test_empty_and_whitespace_answers(toy_rubric: LoadedRubric) -> None:
+    for text in ("", "   ", "um... uh."):
+        grade = grade_answer(toy_rubric, text)
+        assert grade.score == 0.0 and grade.level == "weak"
+        assert grade.followup is not None and grade.followup.targets == "overfits"
+
+
+def test_grader_settings_are_recorded(toy_rubric: LoadedRubric) -> None:
+    from voicecoach.grading.guards import GuardSettings
+
+    custom = dataclasses.replace(GuardSettings(), salad_min_content_run=9)
+    grade = grade_answer(toy_rubric, "A deep tree overfits.", guard_settings=custom)
+    assert grade.provenance.grader_settings["salad_min_content_run"] == 9
