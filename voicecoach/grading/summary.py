@@ -21,6 +21,15 @@ from voicecoach.session.models import Session
 NOT_SAID = "(not mentioned)"
 MAX_ADVICE, MIN_ADVICE = 5, 3
 SOLID_CONFIDENCE = 0.8
+# when an answer left little to fix: the reference interviewer's "learn by doing" advice
+STRETCH_ADVICE = (
+    "Practise the practical side of {topic}: apply it to a small dataset yourself and explain "
+    "what you see, as if to an interviewer",
+    "Answer the {topic} question again in under a minute, then ask yourself a follow-up: "
+    "what goes wrong, and how would you notice it?",
+    "Connect {topic} to a business problem: how would you frame it as an ML task and what "
+    "would one row of training data be?",
+)
 
 
 class SummaryItem(BaseModel):
@@ -164,15 +173,15 @@ def _advice(
                     seen.add(text)
                     advice.append(SummaryItem(question_id=question_id, topic=rubric.topic,
                                               text=text, evidence=point.evidence or NOT_SAID))
-    for question_id, grade in weakest:
-        if len(advice) >= MIN_ADVICE:
-            break
-        rubric = bank[question_id].rubric
-        evidence = next((p.evidence for p in grade.key_points if p.evidence), "")
-        text = (f"Practise the practical side of {rubric.topic}: apply it to a small dataset "
-                "and explain what you see, as if to an interviewer")
-        if text not in seen:
-            seen.add(text)
-            advice.append(SummaryItem(question_id=question_id, topic=rubric.topic, text=text,
-                                      evidence=evidence))
+    for template in STRETCH_ADVICE:
+        for question_id, grade in weakest:
+            if len(advice) >= MIN_ADVICE:
+                return advice
+            rubric = bank[question_id].rubric
+            evidence = next((p.evidence for p in grade.key_points if p.evidence), "")
+            text = template.format(topic=rubric.topic)
+            if text not in seen:
+                seen.add(text)
+                advice.append(SummaryItem(question_id=question_id, topic=rubric.topic,
+                                          text=text, evidence=evidence))
     return advice
