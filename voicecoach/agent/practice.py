@@ -148,7 +148,8 @@ def run_practice(
             from voicecoach.speech.tts import create_tts
 
             tts = create_tts(settings.tts_engine, voice=settings.tts_voice, rate=settings.tts_rate)
-            speaker = TtsSpeaker(tts, default_player(settings.output_device))
+            speaker = TtsSpeaker(tts, default_player(settings.output_device),
+                                 ahead=settings.tts_engine != "pyttsx3")
         else:
             speaker = PrintSpeaker(lambda text: write(f"interviewer> {text}"))
         stack.callback(speaker.close)

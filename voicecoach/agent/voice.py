@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from voicecoach.agent.events import EventSink
 from voicecoach.agent.wording import sentences
+from voicecoach.errors import VoicecoachError
 
 if TYPE_CHECKING:
     from voicecoach.audio.clip import AudioClip
@@ -73,7 +74,11 @@ class TtsSpeaker:
         player: Player,
         *,
         echo: Callable[[str], None] | None = None,
+        ahead: bool = True,
     ) -> None:
+        # ahead=False: synthesize on the calling thread only, when needed (pyttsx3: espeak-ng
+        # takes ~20 ms a sentence, and its pyttsx3 driver is flaky when driven from a worker)
+        self.ahead = ahead
         self._tts = tts
         self._player = player
         self._echo = echo
@@ -87,6 +92,8 @@ class TtsSpeaker:
         Sentences are the unit so a prepared probe is reused when a short, fresh sentence (a
         quote of the candidate, a correction) is put in front of it.
         """
+        if not self.ahead:
+            return
         with self._lock:
             for sentence in sentences(text):
                 if sentence not in self._ready:
@@ -102,11 +109,28 @@ class TtsSpeaker:
         for sentence in sentences(text):
             with self._lock:
                 future = self._ready.pop(sentence, None)
-            clips.append(future.result() if future is not None else self._tts.synthesize(sentence))
+            if future is None and not self.ahead:
+                clips.append(self._tts.synthesize(sentence))
+                continue
+            if future is None:  # all synthesis on the one worker thread: engines keep state
+                future = self._pool.submit(self._tts.synthesize, sentence)
+            clips.append(future.result())
         return clips[0] if len(clips) == 1 else concatenate(clips, gap=SENTENCE_GAP)
 
     def say(self, text: str, events: EventSink, audio_path: Path | None = None) -> None:
-        clip = self.clip_for(text)
+        """Speak ``text``; a TTS failure is retried once, then the text is printed instead —
+        an interview never stops because a sentence could not be synthesized."""
+        try:
+            clip = self.clip_for(text)
+        except VoicecoachError:
+            try:
+                clip = self.clip_for(text)
+            except VoicecoachError as error:
+                events.emit("error", message=f"text-to-speech failed, printed instead: {error}")
+                events.emit("speaking_started", chars=len(text), printed=True)
+                (self._echo or print)(text)
+                events.emit("speaking_finished")
+                return
         if audio_path is not None:
             clip.save(audio_path)
         if self._echo is not None:
