@@ -121,8 +121,10 @@ def is_crammed(
         return False
     formula = any(t in OPERATORS for t in sentence.tokens)
     if points_hit >= settings.salad_many_points and not formula:
-        # formulas are dense by nature: "x1 - y1 squared + x2 - y2 squared" is not a list
-        return len(sentence.tokens) / points_hit < settings.salad_many_tokens_per_point
+        # formulas are dense by nature: "x1 - y1 squared + x2 - y2 squared" is not a list;
+        # a punctuated sentence may be dense too, an unpunctuated run of terms gets the strict bar
+        needed = settings.salad_many_tokens_per_point - (0 if separators(sentence) == 0 else 1)
+        return len(sentence.tokens) / points_hit < needed
     return (
         points_hit >= settings.salad_min_points
         and len(sentence.tokens) / points_hit < settings.salad_min_tokens_per_point
