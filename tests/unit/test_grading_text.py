@@ -81,3 +81,11 @@ def test_negation_blocks_a_term_unless_the_pattern_names_it() -> None:
 def test_terms_take_distinct_words() -> None:
     assert matches("deep* deep*", "a deep tree") == []
     assert matches("deep* deep*", "a deep tree is deeper") != []
+
+
+def test_an_unfinished_sentence_before_a_new_one_is_split() -> None:
+    # follow-up turns are joined with a space; evidence must not straddle the join
+    text = "Type it out, or\u2014 So, all right, it has labels. The\u2014 the model."
+    assert [s.text for s in split_sentences(text)] == [
+        "Type it out, or\u2014", "So, all right, it has labels.", "The\u2014 the model."
+    ]

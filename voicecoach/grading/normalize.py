@@ -179,7 +179,10 @@ CLAUSE_WORDS = frozenset(
      "however", "unless", "then", "otherwise", "instead", "cause", "'cause"}
 )
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "dr.", "mr.", "ms.", "fig.")
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n\s*\n|\n(?=\s*[-*\u2022])")
+# an unfinished sentence ("or\u2014") followed by a new capitalised one also ends there
+_SENTENCE_END = re.compile(
+    r"[.!?]+(?=\s|$)|[\u2014\u2013]+(?=\s+[A-Z])|\n\s*\n|\n(?=\s*[-*\u2022])"
+)
 
 
 def sentence_tokens(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
