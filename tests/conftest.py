@@ -6,4 +6,5 @@ pytest_plugins: list[str] = [
     "tests.fixtures.llm_server",
     "tests.fixtures.pulse",
     "tests.fixtures.grading",
+    "tests.fixtures.speech_audio",
 ]
