@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "voicecoach.agent.commands",
     "voicecoach.init_config",
     "voicecoach.audio.commands",
+    "voicecoach.speech.commands",
 )
 
 app = typer.Typer(

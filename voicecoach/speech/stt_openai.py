@@ -73,7 +73,7 @@ def resolve_checkpoint(model: str, *, allow_download: bool = False, progress: bo
         return target
     whisper = _import_whisper()
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "whisper"
-    url = whisper._MODELS.get(model)
+    url: str | None = whisper._MODELS.get(model)
     if url is None:
         raise ConfigError(f"unknown openai-whisper model {model!r}: use {', '.join(BUNDLED_MODELS)}"
                           ", an official model name, or a path to a .pt checkpoint")
