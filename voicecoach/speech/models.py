@@ -111,7 +111,7 @@ def locate_model(name: str, *, allow_download: bool = False) -> ModelSource:
     path = Path(name).expanduser()
     if path.is_dir():
         return ModelSource(name, str(path))
-    if path.suffix or os.sep in name:
+    if os.sep in name or name.startswith((".", "~")):
         raise ConfigError(f"STT model folder {name} not found")
     try:
         from faster_whisper.utils import download_model
