@@ -44,6 +44,10 @@ def test_prompt_is_question_then_filler_cue() -> None:
     (seg("um", no_speech=0.2), False),  # a real filler in speech is kept
     (seg("the the the the the the the the", ratio=3.1), True),  # looping text
     (seg(" ... "), True),
+    # 21 words in 0.7 s at the end of a clip (seen on a Piper answer, no_speech_prob 0.79)
+    (Segment(text="If you have any questions, please visit our website at www.example.com or "
+                  "visit our website at www.example.com.", start=18.06, end=18.74,
+             no_speech_prob=0.79, avg_logprob=-0.82, compression_ratio=1.5), True),
     (seg("42"), False),
 ])
 def test_hallucination_rules(segment: Segment, dropped: bool) -> None:

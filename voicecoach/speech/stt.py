@@ -47,6 +47,7 @@ class SttOptions:
     no_speech_threshold: float = 0.6  # with log_prob_threshold: a window judged silent
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4  # repetitive (looping) text is a hallucination
+    max_words_per_second: float = 8.0  # people speak 2-4; more is text the audio cannot hold
     language: str = "en"
 
 
@@ -129,16 +130,20 @@ def is_hallucination(segment: Segment, options: SttOptions) -> bool:
     """Text invented rather than heard.
 
     Whisper's own rules, applied after decoding too: a silent-looking, unsure window, or looping
-    text (compression ratio). Plus one the filler prompt needs: in silence, a prompt full of
-    "um"s makes Whisper answer "uh..." with a confident log-probability, so a window that looks
-    silent and holds nothing but fillers is dropped too.
+    text (compression ratio). Plus two measured here: in silence, a prompt full of "um"s makes
+    Whisper answer "uh..." with a confident log-probability, so a window that looks silent and
+    holds nothing but fillers is dropped; and the classic tail hallucination ("If you have any
+    questions, please visit our website...") packs 20 words into the last half second — more
+    words per second than anyone speaks.
     """
     silent = segment.no_speech_prob > options.no_speech_threshold
     unsure = segment.avg_logprob < options.log_prob_threshold
     looping = segment.compression_ratio > options.compression_ratio_threshold
     words = re.findall(r"[a-z0-9']+", segment.text.lower())
     only_fillers = all(w in FILLERS for w in words)
-    return (silent and (unsure or only_fillers)) or looping or not words
+    span = max(segment.end - segment.start, 0.01)
+    too_fast = len(words) >= 4 and len(words) / span > options.max_words_per_second
+    return (silent and (unsure or only_fillers)) or looping or too_fast or not words
 
 
 def tidy(text: str) -> str:
