@@ -187,7 +187,7 @@ def filler_study(clips: dict[str, Path]) -> None:
     cues = {
         "none": "",
         "default cue": FILLER_PROMPT,
-        "with an ellipsis": "Umm, let me think, uh... so, um, I'd say, like,",
+        "no ellipsis": "Umm, let me think, uh, so, um, I'd say, like,",
         "cue B": "Um, so, uh, I think, um, the answer is, uh,",
         "cue C": "So, um, you know, uh, I mean, um, like,",
     }

@@ -27,7 +27,7 @@ from voicecoach.speech.transcript import Segment, Transcript, Word
 SAMPLE_RATE = 16_000  # what every Whisper model expects
 # Whisper was trained on transcripts that mostly omit disfluencies, so it drops "um"/"uh" unless
 # the prompt shows it a transcript style that keeps them (benchmarks/README.md has the figures).
-FILLER_PROMPT = "Umm, let me think, uh, so, um, I'd say, like,"
+FILLER_PROMPT = "Umm, let me think, uh... so, um, I'd say, like,"
 FILLERS = frozenset({"um", "umm", "uh", "uhh", "hmm", "mm", "er", "ah", "like", "so"})
 
 
