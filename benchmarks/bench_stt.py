@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import resource
 import statistics
 import subprocess
@@ -33,6 +32,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 CLIPS_DIR = REPO / "benchmarks" / "out" / "stt-audio"
+
+from tests.fixtures.wer import normalize, wer  # noqa: E402  (needs the repo on sys.path)
 
 SHORT = {
     "short-gini": "Gini impurity measures how mixed the classes in a node are.",
@@ -129,16 +130,6 @@ CONFIGS = (
 )
 
 
-def normalize(text: str) -> str:
-    """Lower case, hyphens as spaces, no punctuation: WER on words, not on formatting."""
-    text = re.sub(r"[^a-z0-9' ]", " ", text.lower().replace("-", " "))
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def wer(reference: str, hypothesis: str) -> float:
-    import jiwer
-
-    return float(jiwer.wer(normalize(reference), normalize(hypothesis) or "<empty>"))
 
 
 def synthesize_clips() -> dict[str, Path]:

@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     stt_engine: str = Field("faster-whisper", description="faster-whisper | openai-whisper")
     stt_model: str = Field("tiny.en", description="tiny.en, base, a model name or a path")
     stt_threads: int = Field(0, ge=0, description="CPU threads for STT; 0 = engine default")
+    stt_incremental: bool = Field(
+        True, description="transcribe a spoken answer at its pauses while it is recorded"
+    )
     allow_download: bool = Field(False, description="let STT fetch a model that is not present")
     tts_engine: str = Field("pyttsx3", description="pyttsx3 (espeak-ng) | piper")
     tts_voice: str | None = Field(None, description="engine voice name; None = engine default")

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 from pathlib import Path
 
-import jiwer
 import numpy as np
 import pytest
 import soundfile as sf
 from typer.testing import CliRunner
 
 from tests.fixtures.speech_audio import ANSWERS, FILLER_ANSWER, SpeechSynth
+from tests.fixtures.wer import normalize, wer
 from voicecoach.cli import app
 from voicecoach.speech.stt import SttEngine, create_stt
 
@@ -25,13 +24,6 @@ QUESTIONS = {
 }
 
 
-def normalize(text: str) -> str:
-    text = re.sub(r"[^a-z0-9' ]", " ", text.lower().replace("-", " "))
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def wer(reference: str, hypothesis: str) -> float:
-    return float(jiwer.wer(normalize(reference), normalize(hypothesis) or "<empty>"))
 
 
 @pytest.fixture(scope="module")

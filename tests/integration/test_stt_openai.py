@@ -4,15 +4,14 @@ is verified by decoding the same clips with both engines, greedy at fp32 (WER wi
 from __future__ import annotations
 
 import itertools
-import re
 from pathlib import Path
 
-import jiwer
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from tests.fixtures.speech_audio import ANSWERS, SpeechSynth
+from tests.fixtures.wer import wer
 from voicecoach.cli import app
 from voicecoach.speech.stt import SttEngine, SttOptions, create_stt
 
@@ -22,13 +21,6 @@ pytestmark = pytest.mark.slow
 GREEDY_FP32 = SttOptions(beam_size=1, compute_type="float32", filler_prompt=False)
 
 
-def normalize(text: str) -> str:
-    text = re.sub(r"[^a-z0-9' ]", " ", text.lower().replace("-", " "))
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def wer(reference: str, hypothesis: str) -> float:
-    return float(jiwer.wer(normalize(reference), normalize(hypothesis) or "<empty>"))
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,8 @@
-"""LLM policy: spec parsing, prompt loading, proposal validation, fallbacks. A scripted stand-in
-replaces the chat model here; tests/integration/test_agent_llm_endpoints.py runs a real llama.cpp server."""
+"""LLM policy: spec parsing, prompt loading, proposal validation, fallbacks.
+
+A scripted stand-in replaces the chat model here;
+tests/integration/test_agent_llm_endpoints.py runs a real llama.cpp server.
+"""
 
 from __future__ import annotations
 

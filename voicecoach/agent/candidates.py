@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 import yaml
 
@@ -236,6 +236,7 @@ class MicSource:
     max_seconds: float = 180.0
     phrase_check: Callable[[Any], bool] | None = None  # a spoken "I'm done" ends the answer
     name: str = "microphone"
+    live_audio: ClassVar[bool] = True  # the answer WAV grows on disk while it is spoken
     _pressed: list[str] = field(default_factory=list)
 
     def listen(self, context: ListenContext) -> Reply:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
@@ -39,6 +39,19 @@ SELF_ASSESSMENT_PROMPT = (
 
 Grader = Callable[[LoadedRubric, Transcript], Grade]
 Transcriber = Callable[[Path, str], Transcript]  # (audio file, question text as prompt)
+
+
+class LiveTranscription(Protocol):
+    """An answer being transcribed while it is recorded (see voicecoach.speech.incremental)."""
+
+    def finish(self, path: Path | None = None) -> Transcript: ...
+
+    def cancel(self) -> None: ...
+
+
+# (growing answer file, prompt) -> a started LiveTranscription; used with sources whose
+# ``live_audio`` is true (the microphone), where the answer file grows while it is spoken
+LiveTranscriber = Callable[[Path, str], LiveTranscription]
 Summarizer = Callable[[Session, RubricBank], BaseModel]
 
 
@@ -113,6 +126,7 @@ class Interviewer:
         policy: FollowUpPolicy,
         events: EventSink,
         transcriber: Transcriber | None = None,
+        live_transcriber: LiveTranscriber | None = None,
         grader: Grader = offline_grader,
         summarizer: Summarizer = default_summarizer,
         write: Callable[[str], None] = print,
@@ -121,6 +135,7 @@ class Interviewer:
         self.bank, self.plan, self.store, self.session = bank, plan, store, session
         self.source, self.speaker, self.policy, self.events = source, speaker, policy, events
         self.transcriber, self.grader, self.summarizer = transcriber, grader, summarizer
+        self.live_transcriber = live_transcriber
         self.write = write
         self.options = options or InterviewOptions()
         self.state = State.GREET
@@ -130,6 +145,7 @@ class Interviewer:
         self._carry: str | None = None  # a correction to say before the next utterance
         self._turn: Turn | None = None
         self._reply: Reply | None = None
+        self._live: LiveTranscription | None = None
         self._last_answer_end: float | None = None
         self._handlers: dict[State, Callable[[], State]] = {
             State.GREET: self.greet,
@@ -260,10 +276,22 @@ class Interviewer:
         answer_path = self.store.audio_path(self.session.id, turn.index, "answer")
         self.events.emit("listening_started", question_id=turn.question_id)
         started = self.events.now()
-        reply = self.source.listen(
-            ListenContext(turn.prompt, answer_path, self.events, turn.question_id)
-        )
+        live = None
+        if self.live_transcriber is not None and getattr(self.source, "live_audio", False):
+            live = self.live_transcriber(answer_path, self._stt_prompt(turn))
+        try:
+            reply = self.source.listen(
+                ListenContext(turn.prompt, answer_path, self.events, turn.question_id)
+            )
+        except BaseException:
+            if live is not None:
+                live.cancel()
+            raise
         ended = self.events.now()
+        if live is not None and (reply.audio is None or reply.text is not None):
+            live.cancel()
+            live = None
+        self._live = live
         self.events.emit(
             "answer_ended", question_id=turn.question_id, ended_by=reply.ended_by,
             seconds=round(ended - started, 3),
@@ -307,10 +335,14 @@ class Interviewer:
             turn.answer_audio = str(reply.audio.relative_to(session_dir) if inside else reply.audio)
         if reply.text is not None:
             transcript = Transcript.from_text(reply.text)
+        elif reply.audio is not None and self._live is not None:
+            started = self.events.now()
+            transcript = self._live.finish(reply.audio)
+            self._live = None
+            turn.timings["stt_seconds"] = round(self.events.now() - started, 3)
         elif reply.audio is not None and self.transcriber is not None:
             started = self.events.now()
-            prompt = " ".join(t.prompt for t in self._question.turns) if self._question else ""
-            transcript = self.transcriber(reply.audio, f"{prompt} {turn.prompt}".strip())
+            transcript = self.transcriber(reply.audio, self._stt_prompt(turn))
             turn.timings["stt_seconds"] = round(self.events.now() - started, 3)
         else:
             raise RuntimeError("an audio answer arrived but no speech-to-text engine is set up")
@@ -322,6 +354,11 @@ class Interviewer:
             self.store.save(self.session)
             return State.FEEDBACK
         return State.GRADE
+
+    def _stt_prompt(self, turn: Turn) -> str:
+        """What Whisper is primed with: everything asked on this question (domain words)."""
+        asked = [t.prompt for t in self._question.turns] if self._question else []
+        return " ".join([*asked, turn.prompt]).strip()
 
     def grade(self) -> State:
         turn, question = self._require_turn(), self._require_question()

@@ -8,6 +8,7 @@ rubric or LLM follow-up policy. The Typer command only parses flags into :class:
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -16,7 +17,12 @@ from typing import Any, TextIO
 
 from voicecoach.agent.candidates import AnswerSource, MicSource, ScriptedSource, TypedSource
 from voicecoach.agent.events import EventSink
-from voicecoach.agent.interviewer import Interviewer, InterviewOptions, Transcriber
+from voicecoach.agent.interviewer import (
+    Interviewer,
+    InterviewOptions,
+    LiveTranscriber,
+    Transcriber,
+)
 from voicecoach.agent.llm import LlamaServer, create_chat_model, parse_llm_spec
 from voicecoach.agent.llm_policy import LlmPolicy, load_prompt
 from voicecoach.agent.policy import FollowUpPolicy, RubricPolicy
@@ -64,6 +70,33 @@ def make_stt(settings: Settings) -> Any:
         settings.stt_engine, settings.stt_model, threads=settings.stt_threads,
         allow_download=settings.allow_download,
     )
+
+
+class SerializedStt:
+    """One STT model shared by threads (answer pieces, the "I'm done" check): one call at a time.
+
+    Two decodes at once on 2 cores would only slow each other down, and not every engine is safe
+    to call concurrently.
+    """
+
+    def __init__(self, stt: Any) -> None:
+        self._stt = stt
+        self._lock = threading.Lock()
+
+    def transcribe(self, audio: Any, *, prompt: str | None = None,
+                   word_timestamps: bool = True) -> Any:
+        with self._lock:
+            return self._stt.transcribe(audio, prompt=prompt, word_timestamps=word_timestamps)
+
+
+def live_transcriber_for(stt: Any) -> LiveTranscriber:
+    """Microphone answers are transcribed at their pauses while they are recorded."""
+    from voicecoach.speech.incremental import IncrementalTranscription
+
+    def begin(path: Path, prompt: str) -> IncrementalTranscription:
+        return IncrementalTranscription(stt, path, prompt).start()
+
+    return begin
 
 
 def transcriber_for(stt: Any) -> Transcriber:
@@ -134,7 +167,7 @@ def run_practice(
         source: AnswerSource
         scripted = ScriptedSource.from_file(request.answers) if request.answers else None
         needs_stt = voice_in or (scripted is not None and scripted.has_audio)
-        stt = make_stt(settings) if needs_stt else None
+        stt = SerializedStt(make_stt(settings)) if needs_stt else None
         if scripted is not None:
             source = scripted
         elif request.text:
@@ -166,6 +199,9 @@ def run_practice(
             )
 
         transcriber = transcriber_for(stt) if stt is not None else None
+        live_transcriber = (
+            live_transcriber_for(stt) if stt is not None and settings.stt_incremental else None
+        )
         policy, policy_info = stack.enter_context(follow_up_policy(settings))
         store = SessionStore(settings.recordings_dir)
         session = store.create(
@@ -177,6 +213,7 @@ def run_practice(
                 "speak": speak,
                 "stt_engine": settings.stt_engine if needs_stt else None,
                 "stt_model": settings.stt_model if needs_stt else None,
+                "stt_incremental": settings.stt_incremental if voice_in else None,
                 "tts_engine": settings.tts_engine if speak else None,
                 "max_probes": settings.max_probes,
                 "end_silence": settings.end_silence,
@@ -186,7 +223,7 @@ def run_practice(
         interviewer = Interviewer(
             bank=bank, plan=plan, store=store, session=session, source=source,
             speaker=speaker, policy=policy, events=events, transcriber=transcriber,
-            write=write,
+            live_transcriber=live_transcriber, write=write,
             options=InterviewOptions(
                 max_probes=settings.max_probes,
                 greeting=greeting(len(plan), voice=voice_in, end_silence=settings.end_silence),
