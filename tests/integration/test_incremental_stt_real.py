@@ -58,7 +58,7 @@ def test_the_answer_is_transcribed_before_it_ends_as_well_as_whole(
     assert wer(text, transcript.text) <= 0.10, transcript.text
     assert wer(text, transcript.text) <= wer(text, whole.text) + 0.05, (transcript.text, whole.text)
     starts = [w.start for w in transcript.words]
-    assert starts == sorted(starts) and 0 <= starts[0] and starts[-1] < len(audio) / RATE
+    assert starts == sorted(starts) and starts[0] >= 0 and starts[-1] < len(audio) / RATE
 
 
 def test_a_long_answer_in_committed_pieces_keeps_its_words_and_times(
