@@ -94,9 +94,10 @@ def test_answer_with_a_thinking_pause_ends_after_the_configured_silence(
     fake_mic.audio = clip.samples
     started: list[float] = []
     levels: list[float] = []
+    countdown: list[float | None] = []
     result = capture.record_answer(tmp_path / "a.wav", end_silence=2.5,
                                    on_speech_start=lambda: started.append(1.0),
-                                   on_level=levels.append)
+                                   on_level=levels.append, on_silence=countdown.append)
     assert result.ended_by == "silence"
     assert started == [1.0]
     assert result.duration == pytest.approx(speech_end + 2.5, abs=0.4)
@@ -107,6 +108,12 @@ def test_answer_with_a_thinking_pause_ends_after_the_configured_silence(
     assert rate == 16000 and len(recorded) == round(result.duration * 16000)
     assert np.allclose(recorded[: len(clip.samples)], clip.samples, atol=2e-4)  # nothing lost
     assert max(levels) > 0.01 and len(levels) >= result.duration * 7
+    # the live view's countdown: shown in pauses, counting down to the end of the answer
+    shown = [left for left in countdown if left is not None]
+    assert len(countdown) == len(levels) and countdown[0] is None
+    assert shown and max(shown) <= 2.0 and min(shown) < 0.3  # after 0.5 s of pause; reaches ~0
+    last_pause = shown[-10:]
+    assert last_pause == sorted(last_pause, reverse=True)
 
 
 def test_stop_event_ends_recording_at_once(

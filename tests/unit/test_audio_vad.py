@@ -37,6 +37,24 @@ def test_thinking_pause_does_not_end_the_answer_but_long_silence_does() -> None:
     assert events[-1][0] == pytest.approx(end_of_speech + 3.0, abs=2 * FRAME)
 
 
+def test_silence_left_counts_down_in_pauses_after_the_answer_started() -> None:
+    endpointer = Endpointer(EndpointConfig(end_silence=2.0), FRAME)
+    for _ in range(20):
+        endpointer.update(0.0)
+    assert endpointer.silence_left is None  # nothing said yet: no countdown
+    for _ in range(20):
+        endpointer.update(0.9)
+    assert endpointer.silence_left is None  # speaking
+    for _ in range(10):
+        endpointer.update(0.0)
+    assert endpointer.silence_left is None  # 0.32 s: a gap between words
+    for _ in range(20):
+        endpointer.update(0.0)
+    assert endpointer.silence_left == pytest.approx(2.0 - 30 * FRAME, abs=1e-6)
+    endpointer.update(0.9)
+    assert endpointer.silence_left is None
+
+
 def test_speech_start_needs_min_speech_and_a_cough_is_not_an_answer() -> None:
     events = run(EndpointConfig(no_speech_timeout=3.0, min_speech=0.25),
                  [(0.9, 0.1), (0.0, 5.0)])

@@ -69,6 +69,18 @@ def test_piper_bundled_voice_and_rate() -> None:
     assert slow.duration > 1.25 * normal.duration
 
 
+def test_piper_deterministic_renders_a_text_the_same_way_every_time() -> None:
+    from voicecoach.speech.tts_piper import PiperTts
+
+    varied = PiperTts()
+    first, second = varied.synthesize(SENTENCE), varied.synthesize(SENTENCE)
+    assert len(first.samples) != len(second.samples) or not np.allclose(first.samples,
+                                                                        second.samples)
+    steady = PiperTts(deterministic=True)
+    first, second = steady.synthesize(SENTENCE), steady.synthesize(SENTENCE)
+    assert np.array_equal(first.samples, second.samples) and first.duration > 1.0
+
+
 def test_piper_unknown_voice_and_unknown_engine_and_bad_rate() -> None:
     with pytest.raises(ConfigError, match="unknown Piper voice 'amy'"):
         create_tts("piper", voice="amy")

@@ -253,6 +253,11 @@ class MicSource:
         def on_level(rms: float) -> None:
             context.events.emit("level", rms=round(float(rms), 4))
 
+        def on_silence(remaining: float | None) -> None:
+            context.events.emit(
+                "silence", remaining=None if remaining is None else round(remaining, 1)
+            )
+
         def on_speech_start() -> None:
             context.events.emit("speech_started", question_id=context.question_id)
 
@@ -265,6 +270,7 @@ class MicSource:
                 stop=stop,
                 on_level=on_level,
                 on_speech_start=on_speech_start,
+                on_silence=on_silence,
                 phrase_check=self.phrase_check,
             )
         action = KEY_COMMANDS.get(self._pressed[0]) if self._pressed else None

@@ -61,6 +61,7 @@ class EventSink:
     ) -> None:
         self._clock = clock
         self._start = clock()
+        self.started_epoch = time.time()  # wall clock at t = 0, so others can line events up
         self._lock = threading.Lock()
         self._listeners: list[Listener] = list(listeners or [])
         self._owned: IO[str] | None = None

@@ -86,7 +86,8 @@ class InterviewOptions:
     """How the loop behaves (policy-independent)."""
 
     max_probes: int = 2  # follow-ups per question at most
-    greeting: str = "Hi, welcome to your practice interview. Let's start."
+    greeting: str = "Hi, welcome to your practice interview. Let's start."  # said
+    intro: str | None = None  # written before the greeting (how the session works)
     record_question_audio: bool = True  # save what the interviewer said under turns/
 
 
@@ -127,6 +128,7 @@ class Interviewer:
         events: EventSink,
         transcriber: Transcriber | None = None,
         live_transcriber: LiveTranscriber | None = None,
+        warm_up: Callable[[], None] | None = None,
         grader: Grader = offline_grader,
         summarizer: Summarizer = default_summarizer,
         write: Callable[[str], None] = print,
@@ -136,6 +138,7 @@ class Interviewer:
         self.source, self.speaker, self.policy, self.events = source, speaker, policy, events
         self.transcriber, self.grader, self.summarizer = transcriber, grader, summarizer
         self.live_transcriber = live_transcriber
+        self.warm_up = warm_up
         self.write = write
         self.options = options or InterviewOptions()
         self.state = State.GREET
@@ -169,6 +172,7 @@ class Interviewer:
             questions=[loaded.id for loaded in self.plan],
             policy=self.policy.name,
             source=self.source.name,
+            epoch=round(self.events.started_epoch, 3),
         )
         try:
             while self.state is not State.DONE:
@@ -197,7 +201,13 @@ class Interviewer:
     # -- states -----------------------------------------------------------------------------
 
     def greet(self) -> State:
+        """Say hello; models still loading in the background must be ready before the first
+        question, so a failure to load shows now, not after the candidate has answered."""
+        if self.options.intro:
+            self.write(self.options.intro)
         self.speaker.say(self.options.greeting, self.events)
+        if self.warm_up is not None:
+            self.warm_up()
         return State.ASK
 
     def _next_question(self) -> Utterance | None:

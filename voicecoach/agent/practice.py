@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from voicecoach.agent.candidates import AnswerSource, MicSource, ScriptedSource, TypedSource
 from voicecoach.agent.events import EventSink
@@ -33,6 +33,9 @@ from voicecoach.rubric.loader import load_bank
 from voicecoach.session.models import Session
 from voicecoach.session.store import SessionStore
 
+if TYPE_CHECKING:
+    from voicecoach.ui.live import LiveView
+
 
 @dataclass(frozen=True)
 class PracticeRequest:
@@ -47,19 +50,61 @@ class PracticeRequest:
     show_latency: bool = False
 
 
-def greeting(count: int, *, voice: bool, end_silence: float) -> str:
-    """The opening line, with the controls that matter in this mode."""
+def greeting(count: int, *, voice: bool, end_silence: float) -> tuple[str | None, str]:
+    """(written intro, spoken greeting). In voice mode the greeting is a few words and the
+    how-to is on screen: the first question should be heard within seconds of the command."""
     plural = "question" if count == 1 else "questions"
-    how = (
-        f"Answer out loud and take your time: I'll wait for {end_silence:g} seconds of silence, "
-        "or press Enter when you're done."
-        if voice
-        else "Type each answer on one line; /repeat, /skip and /quit work at any time."
-    )
-    return (
+    if voice:
+        intro = (
+            f"Practice interview: {count} {plural} on machine learning, with follow-ups where "
+            f"I'd like more detail. Answer out loud; I take {end_silence:g} s of silence as the "
+            "end of an answer (or press Enter). Keys: r repeats the question, s skips it, "
+            "q ends the interview (you still get feedback)."
+        )
+        return intro, "Hi, let's begin."
+    return None, (
         f"Hi, welcome to your practice interview. I'll ask you {count} {plural} on machine "
-        f"learning and follow up where I'd like more detail. {how} Let's start."
+        "learning and follow up where I'd like more detail. Type each answer on one line; "
+        "/repeat, /skip and /quit work at any time. Let's start."
     )
+
+
+class SharedStt:
+    """The STT model, loaded on a background thread and shared by threads one call at a time.
+
+    Loading (0.4-1.6 s for tiny.en on 2 cores) overlaps the greeting instead of delaying the
+    first question; ``ready()`` waits for it (and raises its error, if loading failed). Calls
+    are serialised: answer pieces and the "I'm done" check may ask at once, two decodes on
+    2 cores only slow each other down, and not every engine is safe to call concurrently.
+    """
+
+    def __init__(self, load: Callable[[], Any]) -> None:
+        self._lock = threading.Lock()
+        self._engine: Any = None
+        self._error: BaseException | None = None
+        self._loaded = threading.Event()
+        threading.Thread(target=self._load, args=(load,), name="stt-load", daemon=True).start()
+
+    def _load(self, load: Callable[[], Any]) -> None:
+        try:
+            self._engine = load()
+        except BaseException as error:  # re-raised in the caller's thread by ready()
+            self._error = error
+        finally:
+            self._loaded.set()
+
+    def ready(self) -> Any:
+        """The loaded engine (waits for it)."""
+        self._loaded.wait()
+        if self._error is not None:
+            raise self._error
+        return self._engine
+
+    def transcribe(self, audio: Any, *, prompt: str | None = None,
+                   word_timestamps: bool = True) -> Any:
+        engine = self.ready()
+        with self._lock:
+            return engine.transcribe(audio, prompt=prompt, word_timestamps=word_timestamps)
 
 
 def make_stt(settings: Settings) -> Any:
@@ -72,21 +117,23 @@ def make_stt(settings: Settings) -> Any:
     )
 
 
-class SerializedStt:
-    """One STT model shared by threads (answer pieces, the "I'm done" check): one call at a time.
+def make_speaker(settings: Settings, *, speak: bool, view: LiveView | None,
+                 write: Callable[[str], None]) -> Speaker:
+    """TTS through the speaker, or printed lines (a question the live view already shows is
+    not printed again)."""
+    if speak:
+        from voicecoach.speech.tts import create_tts
 
-    Two decodes at once on 2 cores would only slow each other down, and not every engine is safe
-    to call concurrently.
-    """
+        tts = create_tts(settings.tts_engine, voice=settings.tts_voice, rate=settings.tts_rate)
+        # pyttsx3 synthesizes a sentence in ~20 ms and is flaky from a worker: no synthesis ahead
+        return TtsSpeaker(tts, default_player(settings.output_device),
+                          ahead=settings.tts_engine != "pyttsx3")
 
-    def __init__(self, stt: Any) -> None:
-        self._stt = stt
-        self._lock = threading.Lock()
+    def say_in_writing(text: str) -> None:
+        if view is None or text != view.prompt:
+            write(f"interviewer> {text}")
 
-    def transcribe(self, audio: Any, *, prompt: str | None = None,
-                   word_timestamps: bool = True) -> Any:
-        with self._lock:
-            return self._stt.transcribe(audio, prompt=prompt, word_timestamps=word_timestamps)
+    return PrintSpeaker(say_in_writing)
 
 
 def live_transcriber_for(stt: Any) -> LiveTranscriber:
@@ -167,7 +214,7 @@ def run_practice(
         source: AnswerSource
         scripted = ScriptedSource.from_file(request.answers) if request.answers else None
         needs_stt = voice_in or (scripted is not None and scripted.has_audio)
-        stt = SerializedStt(make_stt(settings)) if needs_stt else None
+        stt = SharedStt(lambda: make_stt(settings)) if needs_stt else None
         if scripted is not None:
             source = scripted
         elif request.text:
@@ -176,17 +223,7 @@ def run_practice(
             source = MicSource(settings.input_device, settings.end_silence,
                                settings.max_answer_seconds, phrase_check=done_phrase_check(stt))
 
-        speaker: Speaker
-        if speak:
-            from voicecoach.speech.tts import create_tts
-
-            tts = create_tts(settings.tts_engine, voice=settings.tts_voice, rate=settings.tts_rate)
-            speaker = TtsSpeaker(tts, default_player(settings.output_device),
-                                 ahead=settings.tts_engine != "pyttsx3")
-        else:
-            speaker = PrintSpeaker(lambda text: write(f"interviewer> {text}"))
-        stack.callback(speaker.close)
-
+        view: LiveView | None = None
         if voice_in or speak:
             from voicecoach.ui.live import LiveView
 
@@ -197,6 +234,8 @@ def run_practice(
             events.add_listener(
                 lambda e: write(f"you> {e['text']}") if e["type"] == "transcript" else None
             )
+        speaker = make_speaker(settings, speak=speak, view=view, write=write)
+        stack.callback(speaker.close)
 
         transcriber = transcriber_for(stt) if stt is not None else None
         live_transcriber = (
@@ -220,13 +259,15 @@ def run_practice(
                 "rubrics": {loaded.id: loaded.sha256[:12] for loaded in plan},
             },
         )
+        intro, spoken_greeting = greeting(len(plan), voice=voice_in or speak,
+                                          end_silence=settings.end_silence)
         interviewer = Interviewer(
             bank=bank, plan=plan, store=store, session=session, source=source,
             speaker=speaker, policy=policy, events=events, transcriber=transcriber,
             live_transcriber=live_transcriber, write=write,
+            warm_up=stt.ready if stt is not None else None,
             options=InterviewOptions(
-                max_probes=settings.max_probes,
-                greeting=greeting(len(plan), voice=voice_in, end_silence=settings.end_silence),
+                max_probes=settings.max_probes, intro=intro, greeting=spoken_greeting,
                 record_question_audio=speak,
             ),
         )

@@ -54,6 +54,7 @@ def record_answer(
     stop: threading.Event | None = None,
     on_level: Callable[[float], None] | None = None,
     on_speech_start: Callable[[], None] | None = None,
+    on_silence: Callable[[float | None], None] | None = None,
     phrase_check: Callable[[np.ndarray], bool] | None = None,
     no_speech_timeout: float = 30.0,
 ) -> CaptureResult:
@@ -62,7 +63,9 @@ def record_answer(
     Ends on ``end_silence`` s of silence after speech, ``stop`` being set (Enter), a
     ``phrase_check`` that returns True for the last few seconds after a ~1 s pause (a spoken
     "I'm done"), ``max_seconds``, or nothing said within ``no_speech_timeout``.
-    ``on_level`` gets the RMS level about ten times a second; both callbacks run on this thread.
+    ``on_level`` gets the RMS level about ten times a second and ``on_silence`` as often the
+    seconds of silence still needed to end the answer (None while speaking); all callbacks run
+    on this thread.
     """
     config = EndpointConfig(
         end_silence=end_silence, max_seconds=max_seconds, no_speech_timeout=no_speech_timeout
@@ -108,9 +111,12 @@ def record_answer(
             idle = 0.0
             wav.write(block)
             recent.append(block)
-            if on_level is not None and wav.frames - level_at >= LEVEL_SECONDS * SAMPLE_RATE:
+            if wav.frames - level_at >= LEVEL_SECONDS * SAMPLE_RATE:
                 level_at = wav.frames
-                on_level(float(np.sqrt(np.mean(np.square(block)))))
+                if on_level is not None:
+                    on_level(float(np.sqrt(np.mean(np.square(block)))))
+                if on_silence is not None:
+                    on_silence(endpointer.silence_left)
             for probability in detector.probabilities(block):
                 ended_by = _decide(endpointer.update(probability), recent, on_speech_start,
                                    phrase_check)

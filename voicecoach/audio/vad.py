@@ -20,6 +20,7 @@ import numpy as np
 
 Decision = Literal["speech_start", "pause", "silence", "no_speech", "max_length"]
 SAMPLE_RATE = 16000
+COUNTDOWN_AFTER = 0.5  # a pause shorter than this is between words; no countdown shown
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,14 @@ class Endpointer:
         elif self.elapsed >= self.config.no_speech_timeout - 1e-9:
             return "no_speech"
         return self._cap()
+
+    @property
+    def silence_left(self) -> float | None:
+        """Seconds of silence still needed to end the answer, once a pause has begun (for the
+        live view's countdown); None while speaking or before the answer started."""
+        if not self.started or self._silence < COUNTDOWN_AFTER:
+            return None
+        return max(0.0, self.config.end_silence - self._silence)
 
     def _cap(self) -> Decision | None:
         """The length limit; an answer that never started is reported as no speech."""

@@ -57,8 +57,13 @@ class PiperTts:
 
     name = "piper"
 
-    def __init__(self, voice: str | None = None, rate: int = 170) -> None:
+    def __init__(self, voice: str | None = None, rate: int = 170,
+                 deterministic: bool = False) -> None:
         self.rate = rate
+        # Piper samples noise (its VITS decoder's noise_scale / noise_w) on every call, so the
+        # same text sounds slightly different each time; tests that bound a WER need one
+        # rendering, hence the option to turn the noise off.
+        self.deterministic = deterministic
         self._path = self._resolve(voice)
         self.voice = BUNDLED_VOICE if voice in (None, BUNDLED_VOICE) else str(self._path)
         self._piper = _load(self._path)
@@ -86,6 +91,8 @@ class PiperTts:
 
         rate = int(self._piper.config.sample_rate)
         config = SynthesisConfig(length_scale=NATURAL_WPM / self.rate)
+        if self.deterministic:
+            config.noise_scale = config.noise_w_scale = 0.0
         gap = np.zeros(round(SENTENCE_GAP * rate), dtype=np.float32)
         parts: list[np.ndarray] = []
         for chunk in self._piper.synthesize(text, syn_config=config):

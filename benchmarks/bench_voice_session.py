@@ -1,0 +1,122 @@
+"""The first minutes at the desk, measured: a scripted spoken session through the real audio stack.
+
+``voicecoach practice`` runs as a user runs it (the installed command, default settings: tiny.en,
+pyttsx3, 3 s end-of-answer silence) against a private PulseAudio daemon; a simulated candidate
+speaks ~20 s Piper answers into the virtual microphone whenever the ``--events`` stream says
+``listening_started`` (tests/fixtures/voice_session.py, shared with the end-to-end test).
+
+Measured per session:
+- time to first audio (the greeting) and to the first question's audio, from spawning the command;
+- end of answer (the capture's ``answer_ended``, after the end silence) → the interviewer's next
+  speech starts, for every answer; median and p95.
+
+Incremental transcription (answers transcribed at their pauses while recorded) and whole-answer
+transcription run side by side, alternating, in one run.
+
+    .venv/bin/python benchmarks/bench_voice_session.py [--runs N] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+# ruff: noqa: E402  (the repo goes on sys.path first so the benchmark runs from a checkout)
+from bench_interviewer import answer_text
+
+from tests.fixtures.pulse import PulseAudio
+from tests.fixtures.speech_audio import SpeechSynth
+from tests.fixtures.voice_session import Asked, SpokenSession, run_spoken_session
+from voicecoach.audio.clip import AudioClip
+from voicecoach.rubric.loader import load_bank
+
+QUESTIONS = ("max-depth", "kmeans")
+SELF = "I think it went fine overall, but I should explain the reasons behind things more."
+
+
+def answers(seconds: float, synth: SpeechSynth) -> dict[Asked, AudioClip]:
+    """~``seconds`` of Piper speech for each thing the interviewer may ask."""
+    bank = load_bank()
+    words = round(seconds * 170 / 60)
+    texts: dict[Asked, str] = {}
+    for question in QUESTIONS:
+        loaded = bank.get_rubric(question)
+        texts[(question, "question")] = answer_text(loaded, words)
+        strong = next(e.text for e in loaded.rubric.examples if e.level == "strong")
+        texts[(question, "followup")] = answer_text_from(strong, words)
+    texts[(None, "self_assessment")] = SELF
+    return {asked: AudioClip.load(synth.clip(text)) for asked, text in texts.items()}
+
+
+def answer_text_from(text: str, words: int) -> str:
+    """``text`` repeated in spirit: padded with a restatement to about ``words`` words."""
+    out = text.split()
+    while len(out) < words:
+        out += ["In", "other", "words,"] + text.split()
+    return " ".join(out[: words + 10])
+
+
+def percentile95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=1, help="sessions per mode")
+    parser.add_argument("--seconds", type=float, default=20.0, help="answer length")
+    parser.add_argument("--max-probes", type=int, default=1)
+    args = parser.parse_args()
+
+    results: dict[str, list[SpokenSession]] = {"incremental": [], "whole": []}
+    with tempfile.TemporaryDirectory(prefix="bench-voice-") as tmp:
+        workdir = Path(tmp)
+        synth = SpeechSynth(REPO / "benchmarks" / "out" / "voice-session-audio")
+        synth.folder.mkdir(parents=True, exist_ok=True)
+        clips = answers(args.seconds, synth)
+        lengths = [clip.duration for asked, clip in clips.items() if asked[0] is not None]
+        print(f"answers: Piper, median {statistics.median(lengths):.1f} s; questions "
+              f"{', '.join(QUESTIONS)}; max probes {args.max_probes}; default settings")
+        pulse = PulseAudio(workdir / "pulse")
+        pulse.start()
+        try:
+            for run in range(args.runs):
+                for mode in results:  # alternate, so both see the same machine load
+                    folder = workdir / f"{mode}-{run}"
+                    folder.mkdir()
+                    session = run_spoken_session(
+                        pulse,
+                        ["--questions", ",".join(QUESTIONS), "--max-probes",
+                         str(args.max_probes), "--session-id", f"bench-{mode}-{run}"],
+                        lambda asked: clips[asked], folder,
+                        env={"VOICECOACH_STT_INCREMENTAL": str(mode == "incremental").lower()},
+                        timeout=900,
+                    )
+                    if session.returncode != 0:
+                        raise SystemExit(f"{mode} run {run} failed:\n{session.output[-3000:]}")
+                    results[mode].append(session)
+                    print(f"  {mode} run {run + 1}: first question audio "
+                          f"{session.first_question_audio():.2f} s, latencies "
+                          f"{session.next_speech_latencies()}")
+        finally:
+            pulse.stop()
+    for mode, sessions in results.items():
+        firsts = [s.first_question_audio() for s in sessions]
+        greetings = [s.first_audio() for s in sessions]
+        latencies = [value for s in sessions for value in s.next_speech_latencies()]
+        print(f"\n{mode} transcription ({len(sessions)} sessions, {len(latencies)} answers)")
+        print(f"  first audio (greeting)   median {statistics.median(greetings):5.2f} s")
+        print(f"  first question audio     median {statistics.median(firsts):5.2f} s")
+        print(f"  end of answer -> speech  median {statistics.median(latencies):5.2f} s   "
+              f"p95 {percentile95(latencies):5.2f} s   max {max(latencies):5.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""End to end, as a user at a desk: ``voicecoach practice`` (the installed command, a child
+process) speaks through a virtual speaker and listens to a virtual microphone of a private
+PulseAudio daemon; the candidate's answers are Piper speech played into that microphone when the
+``--events`` stream says ``listening_started``.
+
+Two questions, one vague answer: the interviewer must speak each question (the speaker sink
+records it), end-point and transcribe each answer, probe the vagueness with the right follow-up,
+speak feedback, and save a session whose report names the gap.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.fixtures.pulse import PulseAudio
+from tests.fixtures.speech_audio import SpeechSynth
+from tests.fixtures.voice_session import Asked, SpokenSession, run_spoken_session, voicecoach
+from voicecoach.audio.clip import AudioClip
+
+pytestmark = pytest.mark.slow
+
+ANSWERS: dict[Asked, str] = {
+    ("max-depth", "question"): "If the depth is too high, the tree gets big and it will overfit.",
+    ("max-depth", "followup"): "Hmm, I'm not sure. Maybe it just takes longer to train.",
+    ("kmeans", "question"): (
+        "You choose the number of clusters k. Every point goes to the centroid that is nearest "
+        "to it. Then each centroid moves to the mean of its points, and you repeat until the "
+        "assignments stop changing."
+    ),
+    ("kmeans", "followup"): "The centroids start at k randomly chosen points.",
+    (None, "self_assessment"): "I think I should have explained why deep trees overfit.",
+}
+
+
+@pytest.fixture(scope="module")
+def spoken(pulse: PulseAudio, speech_synth: SpeechSynth,
+           tmp_path_factory: pytest.TempPathFactory) -> tuple[SpokenSession, Path]:
+    clips = {asked: AudioClip.load(speech_synth.clip(text)) for asked, text in ANSWERS.items()}
+    workdir = tmp_path_factory.mktemp("e2e-voice")
+    session = run_spoken_session(
+        pulse,
+        ["--questions", "max-depth,kmeans", "--max-probes", "1", "--end-silence", "1.5",
+         "--session-id", "e2e"],
+        lambda asked: clips[asked], workdir,
+        env={"VOICECOACH_TTS_RATE": "260"},
+    )
+    return session, workdir
+
+
+def test_the_interview_runs_to_the_end_through_the_audio_stack(
+        spoken: tuple[SpokenSession, Path]) -> None:
+    session, _ = spoken
+    assert session.returncode == 0, session.output[-3000:]
+    assert session.answered[:3] == [("max-depth", "question"), ("max-depth", "followup"),
+                                    ("kmeans", "question")]
+    assert session.answered[-1] == (None, "self_assessment")
+    assert len(session.of("speech_started")) == len(session.answered)  # VAD heard each answer
+    assert all(e["ended_by"] == "silence" for e in session.of("answer_ended"))
+    finished = session.of("session_finished")
+    assert finished and finished[0]["status"] == "finished"
+
+
+def test_each_answer_is_transcribed_and_the_vague_one_gets_the_right_probe(
+        spoken: tuple[SpokenSession, Path]) -> None:
+    session, _ = spoken
+    transcripts = [e["text"].lower() for e in session.of("transcript")]
+    assert "overfit" in transcripts[0].replace(" ", "")
+    assert "not sure" in transcripts[1]
+    assert "centroid" in transcripts[2]
+    followups = session.of("followup")
+    assert followups[0]["question_id"] == "max-depth"
+    assert followups[0]["targets"] == "learns-noise"
+    assert "noise" in followups[0]["question"].lower() or "pattern" in followups[0][
+        "question"].lower()
+    grades = session.of("grade")
+    assert grades[0]["level"] != "strong"  # the vague answer is not praised
+
+
+def test_the_speaker_played_every_question_and_the_spoken_feedback(
+        spoken: tuple[SpokenSession, Path]) -> None:
+    session, _ = spoken
+    assert session.speaker is not None
+    samples = session.speaker.samples
+    rate = session.speaker.sample_rate
+    spoken_events = session.of("speaking_started")
+    # greeting, 2 questions, 1-2 follow-ups, self-assessment prompt, feedback
+    assert len(spoken_events) >= 6
+    assert all(e.get("audio_seconds", 0) > 0.3 for e in spoken_events)
+    loud = np.abs(samples) > 0.01
+    assert loud.mean() > 0.1  # the sink carried speech, not silence
+    # the feedback (the last utterance) reached the speaker: sound in the last seconds played
+    feedback_seconds = spoken_events[-1]["audio_seconds"]
+    tail = samples[-round((feedback_seconds + 1.0) * rate):]
+    assert np.abs(tail).max() > 0.05
+    assert session.of("summary")
+
+
+def test_the_saved_session_report_names_the_gap(spoken: tuple[SpokenSession, Path]) -> None:
+    session, workdir = spoken
+    env = {"VOICECOACH_RECORDINGS": str(workdir / "recordings")}
+    report = voicecoach("report", "e2e", "--format", "md", env=env)
+    assert report.returncode == 0, report.stderr
+    text = report.stdout.lower()
+    gaps = text[text.index("missing") if "missing" in text else 0:]
+    assert "noise" in gaps, report.stdout
+    folder = workdir / "recordings" / "e2e"
+    assert (folder / "session.json").is_file()
+    assert len(list(folder.rglob("*-answer.wav"))) == len(session.answered)
