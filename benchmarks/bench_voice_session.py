@@ -59,7 +59,7 @@ def answer_text_from(text: str, words: int) -> str:
     """``text`` repeated in spirit: padded with a restatement to about ``words`` words."""
     out = text.split()
     while len(out) < words:
-        out += ["In", "other", "words,"] + text.split()
+        out += ["In", "other", "words,", *text.split()]
     return " ".join(out[: words + 10])
 
 

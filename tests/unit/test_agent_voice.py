@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from voicecoach.agent.events import EventSink
 from voicecoach.agent.voice import TtsSpeaker
@@ -63,3 +64,36 @@ def test_a_tts_hiccup_is_retried_and_a_failure_printed_not_fatal(tmp_path: Path)
                ahead=False).say("Still there?", sink)
     assert len(played) == 1 and printed == ["Hello there?", "Still there?"]  # printed only
     assert "error" in [e["type"] for e in sink.kept or []]
+
+
+def test_a_voice_that_cannot_start_names_the_fix_and_the_ways_without_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import voicecoach.speech.tts as tts_module
+    from voicecoach.agent.practice import make_speaker
+    from voicecoach.config import load_settings
+    from voicecoach.errors import MissingDependencyError
+
+    def no_espeak(*_: object, **__: object) -> None:
+        raise MissingDependencyError("cannot start espeak-ng (libespeak-ng.so.1 not found): "
+                                     "install espeak-ng")
+
+    monkeypatch.setattr(tts_module, "create_tts", no_espeak)
+    with pytest.raises(MissingDependencyError) as raised:
+        make_speaker(load_settings(), speak=True, view=None, write=print)
+    message = str(raised.value)
+    assert "install espeak-ng" in message and "--text" in message and "--no-speak" in message
+
+
+def test_printed_questions_are_not_repeated_under_the_live_view() -> None:
+    from voicecoach.agent.practice import make_speaker
+    from voicecoach.config import load_settings
+    from voicecoach.ui.live import LiveView
+
+    view = LiveView(live=False)
+    lines: list[str] = []
+    speaker = make_speaker(load_settings(), speak=False, view=view, write=lines.append)
+    events = EventSink(None, listeners=[view.handle])
+    events.emit("question", question_id="max-depth", question="Why limit depth?")
+    speaker.say("Why limit depth?", events)  # the view printed it as "Q1: ..."
+    speaker.say("Thanks, that's all.", events)
+    assert lines == ["interviewer> Thanks, that's all."]

@@ -70,3 +70,28 @@ def test_sessions_bad_recordings_env_and_empty(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def _leaf_commands(command: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    subcommands = getattr(command, "commands", None)
+    if subcommands is None:
+        return [prefix]
+    return [
+        leaf for name, sub in subcommands.items() for leaf in _leaf_commands(sub, (*prefix, name))
+    ]
+
+
+def test_every_command_has_help_with_examples() -> None:
+    """A new user reads ``--help`` first: every command shows how it is used."""
+    import typer.main
+    from typer.testing import CliRunner
+
+    from voicecoach.cli import app
+
+    leaves = _leaf_commands(typer.main.get_command(app))
+    assert len(leaves) >= 18 and ("practice",) in leaves and ("rubrics", "lint") in leaves
+    runner = CliRunner()
+    for leaf in leaves:
+        result = runner.invoke(app, [*leaf, "--help"], env={"COLUMNS": "120"})
+        assert result.exit_code == 0, (leaf, result.output)
+        assert "Example" in result.output and "voicecoach " + " ".join(leaf) in result.output, leaf

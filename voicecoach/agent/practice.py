@@ -29,6 +29,7 @@ from voicecoach.agent.policy import FollowUpPolicy, RubricPolicy
 from voicecoach.agent.select import Selection, select_questions
 from voicecoach.agent.voice import PrintSpeaker, Speaker, TtsSpeaker, default_player
 from voicecoach.config import Settings
+from voicecoach.errors import VoicecoachError
 from voicecoach.rubric.loader import load_bank
 from voicecoach.session.models import Session
 from voicecoach.session.store import SessionStore
@@ -124,7 +125,14 @@ def make_speaker(settings: Settings, *, speak: bool, view: LiveView | None,
     if speak:
         from voicecoach.speech.tts import create_tts
 
-        tts = create_tts(settings.tts_engine, voice=settings.tts_voice, rate=settings.tts_rate)
+        try:
+            tts = create_tts(settings.tts_engine, voice=settings.tts_voice,
+                             rate=settings.tts_rate)
+        except VoicecoachError as error:  # e.g. espeak-ng missing: say what else works
+            raise type(error)(
+                f"{error}; or practise without a voice: `voicecoach practice --no-speak` "
+                "(questions printed) or `voicecoach practice --text`"
+            ) from None
         # pyttsx3 synthesizes a sentence in ~20 ms and is flaky from a worker: no synthesis ahead
         return TtsSpeaker(tts, default_player(settings.output_device),
                           ahead=settings.tts_engine != "pyttsx3")
