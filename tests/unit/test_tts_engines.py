@@ -88,3 +88,29 @@ def test_piper_unknown_voice_and_unknown_engine_and_bad_rate() -> None:
         create_tts("festival")
     with pytest.raises(ConfigError, match="between 40 and 400"):
         create_tts("pyttsx3", rate=1000)
+
+
+def test_pyttsx3_voice_renders_the_same_through_the_program_and_the_driver() -> None:
+    """On Linux the espeak-ng program synthesizes (the driver kept a stale rate between
+    engines); both paths give the same voice at the same rate."""
+    from voicecoach.speech.tts_pyttsx3 import Pyttsx3Tts
+
+    program = Pyttsx3Tts(rate=150)
+    assert program.program is not None  # setup installs espeak-ng
+    driver = Pyttsx3Tts(rate=150)
+    driver.program = None
+    fast = Pyttsx3Tts(rate=320).synthesize(SENTENCE)  # a different rate in between
+    by_program, by_driver = program.synthesize(SENTENCE), driver.synthesize(SENTENCE)
+    assert abs(by_program.duration - by_driver.duration) < 0.3
+    assert by_program.duration > 1.6 * fast.duration
+    assert by_program.sample_rate == by_driver.sample_rate
+
+
+def test_pyttsx3_program_failure_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from voicecoach.errors import VoicecoachError as TtsFailure
+    from voicecoach.speech.tts_pyttsx3 import Pyttsx3Tts
+
+    tts = Pyttsx3Tts()
+    monkeypatch.setattr(tts, "program", "/bin/false")
+    with pytest.raises(TtsFailure, match="produced no audio"):
+        tts.synthesize(SENTENCE)

@@ -10,6 +10,8 @@ global state per process, hence one shared engine guarded by a lock.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -55,6 +57,14 @@ class Pyttsx3Tts:
 
     def __init__(self, voice: str | None = None, rate: int = 170) -> None:
         self.rate = rate
+        # On Linux pyttsx3's espeak driver is a thin wrapper over libespeak-ng, and it was seen
+        # to render an utterance at the rate of an earlier engine in the same process (a
+        # question at 320 wpm after an interview at that rate, asked for at 150) and, now and
+        # then, to finish without writing the file. The espeak-ng program renders the same
+        # voice as fast (~20 ms a sentence, measured side by side) with nothing kept between
+        # calls, so it does the synthesis where it is installed; pyttsx3 lists the voices, and
+        # synthesizes on macOS and Windows (its native drivers) or without the program.
+        self.program = shutil.which("espeak-ng") if sys.platform.startswith("linux") else None
         with _lock:
             engine = _shared_engine()
             self._catalogue = _voice_catalogue(engine)
@@ -87,7 +97,13 @@ class Pyttsx3Tts:
         path = Path(name)
         try:
             with _lock:
-                self._run(text, path)
+                if self.program is None:
+                    self._run(text, path)
+                elif not self._run_program(text, path):
+                    raise VoicecoachError(
+                        f"espeak-ng produced no audio for {text[:40]!r} (voice {self.voice!r}); "
+                        f"check `voicecoach doctor`"
+                    )
             return AudioClip.load(path)
         finally:
             path.unlink(missing_ok=True)
@@ -119,6 +135,16 @@ class Pyttsx3Tts:
                 f"espeak-ng produced no audio for {text[:40]!r} (voice {self.voice!r}); "
                 f"check `voicecoach doctor`"
             )
+
+
+    def _run_program(self, text: str, path: Path) -> bool:
+        """The same voice and rate through the ``espeak-ng`` program; whether it produced audio."""
+        assert self.program is not None
+        result = subprocess.run(
+            [self.program, "-v", self.voice, "-s", str(self.rate), "-w", str(path), "--", text],
+            capture_output=True, timeout=30 + len(text) / 10, check=False,
+        )
+        return result.returncode == 0 and path.exists() and path.stat().st_size > 44
 
 
 def _voice_catalogue(engine: Any) -> list[tuple[str, set[str]]]:
