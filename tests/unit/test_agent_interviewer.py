@@ -128,3 +128,19 @@ def test_ctrl_c_keeps_finished_turns(real_bank: RubricBank, tmp_path: Path) -> N
     assert saved.status == "interrupted"
     assert len(saved.turns) == 1 and saved.turns[0].grade is not None
     assert sink.kept is not None and sink.kept[-1]["type"] == "session_finished"
+
+
+def test_spoken_feedback_is_short_and_reads_like_speech() -> None:
+    from voicecoach.agent.interviewer import spoken_feedback
+
+    item = {"question_id": "max-depth", "topic": "trees", "evidence": "…"}
+    data = {
+        "strengths": [{**item, "text": f"trees: Strength {n}."} for n in range(4)],
+        "gaps": [{**item, "text": "trees: The why: a deep tree memorises noise."}],
+        "advice": [{**item, "text": "Practise explaining why."}, {**item, "text": "Not said."}],
+    }
+    said = spoken_feedback(data)
+    assert "trees:" not in said  # the written grouping label is not read out
+    assert "Strength 0; Strength 1." in said and "Strength 2" not in said
+    assert "What was missing: The why: a deep tree memorises noise." in said
+    assert "Practise explaining why." in said and "Not said" not in said

@@ -464,10 +464,18 @@ class Interviewer:
 
 
 def _texts(data: dict[str, Any], key: str) -> list[str]:
-    """Item texts without their final period (they are joined with "; " when spoken)."""
-    return [
-        str(item["text"]).rstrip(". ") for item in data.get(key, []) or [] if item.get("text")
-    ]
+    """Item texts as said aloud: without the "topic: " label the written feedback groups by
+    (read out, "trees: Max depth limits…" sounds like a list, not a person) and without the
+    final period (they are joined with "; ")."""
+    texts = []
+    for item in data.get(key, []) or []:
+        text = str(item.get("text") or "")
+        topic = str(item.get("topic") or "")
+        if topic and text.lower().startswith(f"{topic.lower()}: "):
+            text = text[len(topic) + 2:]
+        if text:
+            texts.append(text.rstrip(". "))
+    return texts
 
 
 def spoken_feedback(data: dict[str, Any], per_section: int = 2) -> str:
