@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 # ruff: noqa: E402  (the repo goes on sys.path first so the benchmark runs from a checkout)
-from bench_interviewer import answer_text
+from bench_interviewer import answer_text, stat
 
 from tests.fixtures.pulse import PulseAudio
 from tests.fixtures.speech_audio import SpeechSynth
@@ -61,11 +61,6 @@ def answer_text_from(text: str, words: int) -> str:
     while len(out) < words:
         out += ["In", "other", "words,", *text.split()]
     return " ".join(out[: words + 10])
-
-
-def percentile95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -114,8 +109,9 @@ def main() -> None:
         print(f"\n{mode} transcription ({len(sessions)} sessions, {len(latencies)} answers)")
         print(f"  first audio (greeting)   median {statistics.median(greetings):5.2f} s")
         print(f"  first question audio     median {statistics.median(firsts):5.2f} s")
-        print(f"  end of answer -> speech  median {statistics.median(latencies):5.2f} s   "
-              f"p95 {percentile95(latencies):5.2f} s   max {max(latencies):5.2f} s")
+        median, p95 = stat(latencies)
+        print(f"  end of answer -> speech  median {median:5.2f} s   "
+              f"p95 {p95:5.2f} s   max {max(latencies):5.2f} s")
 
 
 if __name__ == "__main__":

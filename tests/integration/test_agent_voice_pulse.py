@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.pulse import PulseAudio
+from tests.fixtures.voice_session import complete_lines
 from voicecoach.agent.practice import PracticeRequest, run_practice
 from voicecoach.agent.select import Selection
 from voicecoach.audio.clip import AudioClip
@@ -31,12 +32,6 @@ GOOD = (
     "training samples, so it memorizes the noise in the training data."
 )
 SELF = "I think I should have explained the noise part straight away."
-
-
-def complete_lines(path: Path) -> list[str]:
-    if not path.exists():
-        return []
-    return path.read_text(encoding="utf-8").split("\n")[:-1]  # the last piece may be partial
 
 
 def candidate(pulse: PulseAudio, events: Path, answers: list[AudioClip],

@@ -109,7 +109,8 @@ class SharedStt:
 
 
 def make_stt(settings: Settings) -> Any:
-    """Load the STT model once, up front (its load time must not land in an answer's latency)."""
+    """Load the STT model (once per interview; :class:`SharedStt` runs this in the background,
+    so its load time lands neither in the start-up nor in an answer's latency)."""
     from voicecoach.speech.stt import create_stt
 
     return create_stt(

@@ -21,12 +21,12 @@ from typing import Any, Literal
 import numpy as np
 
 from voicecoach.audio.devices import audio_error, resolve_device, running, sounddevice
-from voicecoach.audio.vad import SAMPLE_RATE, EndpointConfig, Endpointer, VoiceDetector
+from voicecoach.audio.vad import SAMPLE_RATE, WINDOW, EndpointConfig, Endpointer, VoiceDetector
 from voicecoach.audio.wavwriter import GrowingWav
 from voicecoach.errors import AudioDeviceError
 
 EndedBy = Literal["silence", "stop", "phrase", "max_length", "no_speech"]
-BLOCK = 512  # one Silero window: 32 ms
+BLOCK = WINDOW  # one Silero window: 32 ms
 FLUSH_SECONDS = 0.5  # how much audio a crash can lose at most
 LEVEL_SECONDS = 0.1  # level-meter update interval
 PHRASE_WINDOW = 4.0  # seconds of recent audio handed to phrase_check

@@ -20,6 +20,7 @@ import numpy as np
 
 Decision = Literal["speech_start", "pause", "silence", "no_speech", "max_length"]
 SAMPLE_RATE = 16000
+WINDOW = 512  # samples behind one Silero probability at 16 kHz (32 ms)
 COUNTDOWN_AFTER = 0.5  # a pause shorter than this is between words; no countdown shown
 
 

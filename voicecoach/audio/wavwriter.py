@@ -29,6 +29,14 @@ def _header(sample_rate: int, data_bytes: int) -> bytes:
     )
 
 
+def is_growing_wav_header(header: bytes, sample_rate: int = 16000) -> bool:
+    """Whether ``header`` starts a file this module writes (PCM 16-bit mono at
+    ``sample_rate``, samples right after the 44 bytes), whatever its sizes say so far."""
+    expected = _header(sample_rate, 0)
+    return len(header) >= HEADER_BYTES and header[:4] == expected[:4] and \
+        header[8:HEADER_BYTES - 4] == expected[8:HEADER_BYTES - 4]
+
+
 class GrowingWav:
     """Append float32 samples as 16-bit PCM; ``flush()`` makes them durable and readable."""
 

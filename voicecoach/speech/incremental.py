@@ -31,15 +31,13 @@ from typing import Protocol
 
 import numpy as np
 
-from voicecoach.audio.vad import VoiceDetector
+from voicecoach.audio.vad import SAMPLE_RATE, WINDOW, EndpointConfig, VoiceDetector
+from voicecoach.audio.wavwriter import HEADER_BYTES, is_growing_wav_header
 from voicecoach.speech.transcript import Segment, Transcript, Word
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16000
-HEADER_BYTES = 44  # the GrowingWav header: PCM 16-bit mono, data right after it
-SPEECH = 0.5  # Silero probability above which a window counts as speech
-WINDOW = 512  # Silero's window at 16 kHz (32 ms)
+SPEECH = EndpointConfig.speech_threshold  # a window counts as speech as in end-pointing
 CONTEXT_WORDS = 40  # committed words repeated in the next piece's prompt
 
 
@@ -80,13 +78,7 @@ def read_growing_wav(path: Path, start_frame: int) -> np.ndarray | None:
     """Samples from ``start_frame`` on of a GrowingWav being written; None if not that format."""
     try:
         with open(path, "rb") as file:
-            header = file.read(HEADER_BYTES)
-            if len(header) < HEADER_BYTES or header[:4] != b"RIFF" or header[36:40] != b"data":
-                return None
-            channels = int.from_bytes(header[22:24], "little")
-            rate = int.from_bytes(header[24:28], "little")
-            bits = int.from_bytes(header[34:36], "little")
-            if (channels, rate, bits) != (1, SAMPLE_RATE, 16):
+            if not is_growing_wav_header(file.read(HEADER_BYTES), SAMPLE_RATE):
                 return None
             file.seek(HEADER_BYTES + 2 * start_frame)
             data = file.read()
@@ -188,15 +180,12 @@ class IncrementalTranscription:
             return self._whole(samples, started)  # not the file we followed
         self._samples = samples
         self._update_probabilities()
-        start = self._committed[-1].end if self._committed else 0
+        start = self._pending_start
         last_speech = self._last_speech_frame(start)
-        speculation = self._speculation
         pieces = list(self._committed)
         fresh = False
-        if speculation is not None and speculation.start == start and (
-            last_speech is None or last_speech <= speculation.end
-        ):
-            pieces.append(speculation)
+        if self._speculation is not None and self._speculation_covers(last_speech):
+            pieces.append(self._speculation)
         elif last_speech is not None or not pieces:
             pieces.append(self._transcribe(start, len(samples)))
             fresh = True
@@ -233,13 +222,10 @@ class IncrementalTranscription:
         return True
 
     def _maybe_transcribe(self) -> None:
-        start = self._committed[-1].end if self._committed else 0
+        start = self._pending_start
         last_speech = self._last_speech_frame(start)
-        if last_speech is None:
-            return
-        if self._speculation is not None and self._speculation.start == start and \
-                last_speech <= self._speculation.end:
-            return  # already transcribed up to this pause
+        if last_speech is None or self._speculation_covers(last_speech):
+            return  # nothing said yet, or already transcribed up to this pause
         now = len(self._probabilities) * WINDOW
         pending = (last_speech - start) / SAMPLE_RATE
         pause = (now - last_speech) / SAMPLE_RATE
@@ -254,6 +240,17 @@ class IncrementalTranscription:
             self._speculation = None
 
     # -- helpers ----------------------------------------------------------------------------
+
+    @property
+    def _pending_start(self) -> int:
+        """Where the audio not yet committed begins."""
+        return self._committed[-1].end if self._committed else 0
+
+    def _speculation_covers(self, last_speech: int | None) -> bool:
+        """Whether the speculation starts at the pending audio and no speech came after it."""
+        speculation = self._speculation
+        return speculation is not None and speculation.start == self._pending_start and (
+            last_speech is None or last_speech <= speculation.end)
 
     def _update_probabilities(self) -> None:
         if self._detector is None:
