@@ -97,3 +97,16 @@ def test_printed_questions_are_not_repeated_under_the_live_view() -> None:
     speaker.say("Why limit depth?", events)  # the view printed it as "Q1: ..."
     speaker.say("Thanks, that's all.", events)
     assert lines == ["interviewer> Thanks, that's all."]
+
+
+def test_the_greeting_is_short_when_spoken_and_its_how_to_fits_the_answers() -> None:
+    from voicecoach.agent.practice import greeting
+
+    intro, said = greeting(2, voice_in=True, speak=True, end_silence=3.0)
+    assert said == "Hi, let's begin." and intro is not None and "out loud" in intro
+    intro, said = greeting(2, voice_in=False, speak=True, end_silence=3.0)  # scripted, spoken
+    assert intro is not None and "/repeat" in intro and "out loud" not in intro
+    intro, said = greeting(1, voice_in=False, speak=False, end_silence=3.0)  # --text
+    assert intro is None and "1 question " in said and "/repeat" in said
+    intro, said = greeting(2, voice_in=True, speak=False, end_silence=2.0)  # --no-speak
+    assert intro is None and "2 s of silence" in said

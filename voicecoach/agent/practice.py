@@ -51,22 +51,26 @@ class PracticeRequest:
     show_latency: bool = False
 
 
-def greeting(count: int, *, voice: bool, end_silence: float) -> tuple[str | None, str]:
-    """(written intro, spoken greeting). In voice mode the greeting is a few words and the
-    how-to is on screen: the first question should be heard within seconds of the command."""
+def greeting(count: int, *, voice_in: bool, speak: bool,
+             end_silence: float) -> tuple[str | None, str]:
+    """(written intro, what is said first). When the interviewer speaks, it says only a few words
+    and the how-to is on screen: the first question should be heard within seconds of the
+    command. The how-to fits the way answers arrive (spoken, or typed/scripted)."""
     plural = "question" if count == 1 else "questions"
-    if voice:
-        intro = (
-            f"Practice interview: {count} {plural} on machine learning, with follow-ups where "
-            f"I'd like more detail. Answer out loud; I take {end_silence:g} s of silence as the "
-            "end of an answer (or press Enter). Keys: r repeats the question, s skips it, "
-            "q ends the interview (you still get feedback)."
-        )
+    how = (
+        f"Answer out loud; I take {end_silence:g} s of silence as the end of an answer (or "
+        "press Enter). Keys: r repeats the question, s skips it, q ends the interview (you "
+        "still get feedback)."
+        if voice_in
+        else "Type each answer on one line; /repeat, /skip and /quit work at any time."
+    )
+    if speak:
+        intro = (f"Practice interview: {count} {plural} on machine learning, with follow-ups "
+                 f"where I'd like more detail. {how}")
         return intro, "Hi, let's begin."
     return None, (
         f"Hi, welcome to your practice interview. I'll ask you {count} {plural} on machine "
-        "learning and follow up where I'd like more detail. Type each answer on one line; "
-        "/repeat, /skip and /quit work at any time. Let's start."
+        f"learning and follow up where I'd like more detail. {how} Let's start."
     )
 
 
@@ -268,7 +272,7 @@ def run_practice(
                 "rubrics": {loaded.id: loaded.sha256[:12] for loaded in plan},
             },
         )
-        intro, spoken_greeting = greeting(len(plan), voice=voice_in or speak,
+        intro, spoken_greeting = greeting(len(plan), voice_in=voice_in, speak=speak,
                                           end_silence=settings.end_silence)
         interviewer = Interviewer(
             bank=bank, plan=plan, store=store, session=session, source=source,
