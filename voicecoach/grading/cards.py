@@ -10,7 +10,8 @@ from rich.text import Text
 from voicecoach.grading.models import Grade
 from voicecoach.rubric.schema import Rubric
 
-STATUS_STYLE = {"covered": ("✔", "green"), "partial": ("◐", "yellow"), "missing": ("✘", "red")}
+STATUS_STYLE = {"covered": ("✔", "green"), "partial": ("◐", "yellow"), "missing": ("✘", "red"),
+                "contradicted": ("✘!", "red")}
 LEVEL_STYLE = {"strong": "bold green", "partial": "bold yellow", "weak": "bold red"}
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from voicecoach.grading.models import KeyPointGrade, MisconceptionHit
 from voicecoach.rubric.schema import LEVELS, Level, Rubric
 
-CREDIT = {"covered": 1.0, "partial": 0.5, "missing": 0.0}
+CREDIT = {"covered": 1.0, "partial": 0.5, "missing": 0.0, "contradicted": 0.0}
 
 
 def _lower(level: Level, cap: Level) -> Level:

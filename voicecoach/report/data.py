@@ -17,7 +17,7 @@ from voicecoach.rubric.loader import RubricBank
 from voicecoach.session.models import Session
 from voicecoach.session.regrade import combined_answer, latest_grade, turns_by_question
 
-POINT_CREDIT = {"covered": 1.0, "partial": 0.5, "missing": 0.0}
+POINT_CREDIT = {"covered": 1.0, "partial": 0.5, "missing": 0.0, "contradicted": 0.0}
 
 
 class Item(BaseModel):

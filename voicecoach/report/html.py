@@ -26,7 +26,7 @@ table { border-collapse: collapse; width: 100%; } th, td { border-bottom: 1px so
 .note { color: #777; font-style: italic; } svg.chart { max-width: 100%; height: auto; }
 """
 
-MARK = {"covered": "✓", "partial": "~", "missing": "✗"}
+MARK = {"covered": "✓", "partial": "~", "missing": "✗", "contradicted": "✗!"}
 
 
 def _items(section_id: str, title: str, items: list[Item]) -> str:

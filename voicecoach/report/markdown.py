@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from voicecoach.report.data import Item, ReportData
 
-STATUS_MARK = {"covered": "✓", "partial": "~", "missing": "✗"}
+STATUS_MARK = {"covered": "✓", "partial": "~", "missing": "✗", "contradicted": "✗!"}
 
 
 def _cell(text: str) -> str:

@@ -13,7 +13,8 @@ from rich.text import Text
 from voicecoach.report.data import Item, ReportData
 
 LEVEL_STYLE = {"strong": "green", "partial": "yellow", "weak": "red"}
-STATUS_MARK = {"covered": "[green]✓[/]", "partial": "[yellow]~[/]", "missing": "[red]✗[/]"}
+STATUS_MARK = {"covered": "[green]✓[/]", "partial": "[yellow]~[/]", "missing": "[red]✗[/]",
+               "contradicted": "[red]✗![/]"}
 
 
 def _item_lines(items: list[Item]) -> Text:

@@ -29,7 +29,7 @@ KEBAB_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 Level = Literal["strong", "partial", "weak"]
 LEVELS: tuple[Level, ...] = ("weak", "partial", "strong")
 Severity = Literal["minor", "major"]
-PointStatus = Literal["covered", "partial", "missing"]
+PointStatus = Literal["covered", "partial", "missing", "contradicted"]
 
 
 class _Strict(BaseModel):
@@ -51,7 +51,11 @@ class KeyPoint(_Strict):
     weight: float = Field(gt=0, description="relative importance; scores are weight-normalised")
     required: bool = True
     description: str = Field(min_length=1, description="what the point means, for humans")
-    accept: list[str] = Field(min_length=1, description="patterns that show the point is covered")
+    accept: list[str] = Field(
+        default_factory=list,
+        description="optional patterns that show the point is covered (the judge reads the "
+        "description; patterns add precision where wording is fixed, e.g. spoken maths)",
+    )
     partial: list[str] = Field(default_factory=list, description="patterns for a partial mention")
     probe: str | None = Field(None, description="follow-up asked when the point is missing")
 
@@ -63,7 +67,9 @@ class Misconception(_Strict):
 
     id: str
     claim: str = Field(min_length=1, description="the wrong claim in plain words")
-    patterns: list[str] = Field(min_length=1)
+    patterns: list[str] = Field(
+        default_factory=list, description="optional patterns; the judge reads the claim"
+    )
     severity: Severity = "minor"
     correction: str = Field(min_length=1, description="one-sentence correction, never a lecture")
 
@@ -121,7 +127,22 @@ class Rubric(_Strict):
     version: int = Field(ge=1)
     topic: str = Field(min_length=1)
     order: int = Field(100, description="position in a natural interview (fundamentals first)")
-    question: str = Field(min_length=1)
+    question: str = Field(min_length=1, description="neutral: it claims nothing the candidate said")
+    bridge: str = Field(
+        "", description="lead-in used only when the candidate mentioned this topic, e.g. "
+        "'You mentioned k-means.'"
+    )
+    mentions: list[str] = Field(
+        default_factory=list, description="patterns that show the candidate mentioned the topic"
+    )
+    clarify: str = Field("", description="one-line clarification when asked what is meant")
+    hint: str = Field("", description="one hint after a first 'I don't know'")
+    teach: str = Field(
+        "", description="one- or two-sentence correct answer given after a second 'I don't know'"
+    )
+    tracks: list[str] = Field(default_factory=list, description="practice tracks it belongs to")
+    case: str = Field("", description="id of the multi-stage design case this is a stage of")
+    stage: str = Field("", description="stage name within the case (framing, label, row, ...)")
     reference_answer: str = ""
     key_points: list[KeyPoint] = Field(min_length=1)
     misconceptions: list[Misconception] = Field(default_factory=list)

@@ -26,7 +26,8 @@ from voicecoach.session.regrade import Grader, combined_answer, latest_grade, of
 from voicecoach.speech.transcript import Transcript
 
 LEVEL_STYLE = {"strong": "green", "partial": "yellow", "weak": "red"}
-STATUS_MARK = {"covered": "[green]✓[/]", "partial": "[yellow]~[/]", "missing": "[red]✗[/]"}
+STATUS_MARK = {"covered": "[green]✓[/]", "partial": "[yellow]~[/]", "missing": "[red]✗[/]",
+               "contradicted": "[red]✗![/]"}
 WORDS_PER_LINE = 12
 PAUSE_BREAK = 1.0  # seconds of silence that start a new timestamped line
 
