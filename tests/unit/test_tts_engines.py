@@ -90,20 +90,35 @@ def test_piper_unknown_voice_and_unknown_engine_and_bad_rate() -> None:
         create_tts("pyttsx3", rate=1000)
 
 
-def test_pyttsx3_voice_renders_the_same_through_the_program_and_the_driver() -> None:
-    """On Linux the espeak-ng program synthesizes (the driver kept a stale rate between
-    engines); both paths give the same voice at the same rate."""
+def test_pyttsx3_voice_keeps_its_rate_whatever_rendered_before() -> None:
+    """On Linux the espeak-ng program synthesizes: nothing is kept between calls, so a voice
+    renders at its own rate whatever rate an earlier voice in the process used (the pyttsx3
+    espeak driver kept a stale rate and is no longer used on Linux)."""
     from voicecoach.speech.tts_pyttsx3 import Pyttsx3Tts
 
-    program = Pyttsx3Tts(rate=150)
-    assert program.program is not None  # setup installs espeak-ng
-    driver = Pyttsx3Tts(rate=150)
-    driver.program = None
+    slow = Pyttsx3Tts(rate=150)
+    assert slow.program is not None  # setup installs espeak-ng
+    before = slow.synthesize(SENTENCE)
     fast = Pyttsx3Tts(rate=320).synthesize(SENTENCE)  # a different rate in between
-    by_program, by_driver = program.synthesize(SENTENCE), driver.synthesize(SENTENCE)
-    assert abs(by_program.duration - by_driver.duration) < 0.3
-    assert by_program.duration > 1.6 * fast.duration
-    assert by_program.sample_rate == by_driver.sample_rate
+    after = slow.synthesize(SENTENCE)
+    assert abs(before.duration - after.duration) < 0.05
+    assert before.duration > 1.6 * fast.duration
+    assert before.sample_rate == after.sample_rate == fast.sample_rate
+
+
+def test_pyttsx3_without_the_espeak_program_on_linux_names_the_fix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import shutil
+    import sys
+
+    from voicecoach.errors import MissingDependencyError
+    from voicecoach.speech.tts_pyttsx3 import Pyttsx3Tts
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(MissingDependencyError, match="apt-get install espeak-ng"):
+        Pyttsx3Tts()
 
 
 def test_pyttsx3_program_failure_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

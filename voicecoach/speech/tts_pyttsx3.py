@@ -62,9 +62,13 @@ class Pyttsx3Tts:
         # question at 320 wpm after an interview at that rate, asked for at 150) and, now and
         # then, to finish without writing the file. The espeak-ng program renders the same
         # voice as fast (~20 ms a sentence, measured side by side) with nothing kept between
-        # calls, so it does the synthesis where it is installed; pyttsx3 lists the voices, and
-        # synthesizes on macOS and Windows (its native drivers) or without the program.
+        # calls, so on Linux it always does the synthesis; pyttsx3 lists the voices, and
+        # synthesizes on macOS and Windows (its native drivers).
         self.program = shutil.which("espeak-ng") if sys.platform.startswith("linux") else None
+        if sys.platform.startswith("linux") and self.program is None:
+            # measured: the driver kept a stale rate across engines (a 150 wpm question
+            # rendered at 320 wpm) and now and then wrote no file, so it is not a fallback
+            raise MissingDependencyError(f"the espeak-ng program is not on PATH: {ESPEAK_FIX}")
         with _lock:
             engine = _shared_engine()
             self._catalogue = _voice_catalogue(engine)
