@@ -20,6 +20,8 @@ class KeyPointGrade(BaseModel):
     id: str
     status: PointStatus
     evidence: str = Field("", description="verbatim quote from the answer; empty when missing")
+    start: int = Field(-1, description="offset of the evidence in the answer text; -1 if none")
+    end: int = Field(-1, description="end offset of the evidence (exclusive); -1 if none")
     confidence: float = Field(0.0, ge=0.0, le=1.0)
     weight: float = 1.0
     required: bool = True

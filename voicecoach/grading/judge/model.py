@@ -1,0 +1,158 @@
+"""The judge's cross-encoder at run time: an int8 ONNX MiniLM and its tokenizer, no torch.
+
+The model reads a pair (key point, answer window) and gives four probabilities, in the order of
+``LABELS``. It ships in ``voicecoach/grading/judge/data/`` with a manifest that records its
+sha256, labels, input format and maximum length; loading checks the hash, so a grade's
+provenance can name exactly the model that made it. ``training/judge/train.py`` rebuilds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from voicecoach.errors import MissingDependencyError
+
+LABELS = ("missing", "partial", "covered", "contradicted")
+DATA_DIR = Path(__file__).resolve().parent / "data"
+MANIFEST = "manifest.json"
+CACHE_SIZE = 4096  # pairs; a live answer is re-judged as it grows, most windows are unchanged
+
+
+def point_text(question: str, claim: str) -> str:
+    """The first segment of a pair: the claim to look for, with the question as context.
+
+    One definition for training and run time: the model only ever sees pairs built here.
+    """
+    return f"{claim} (question: {question})"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What ``manifest.json`` says about the shipped model."""
+
+    model_file: str
+    sha256: str
+    max_length: int
+    labels: tuple[str, ...]
+    base_model: str
+    training: dict[str, Any]
+
+    @classmethod
+    def read(cls, directory: Path) -> Manifest:
+        data = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        return cls(
+            model_file=data["model_file"], sha256=data["sha256"],
+            max_length=int(data["max_length"]), labels=tuple(data["labels"]),
+            base_model=data.get("base_model", ""), training=data.get("training", {}),
+        )
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class JudgeModel:
+    """Scores (point, window) pairs; thread-safe, with a small cache of recent pairs."""
+
+    def __init__(self, directory: Path = DATA_DIR, threads: int = 2) -> None:
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as error:
+            raise MissingDependencyError(
+                f"the key-point judge needs onnxruntime and tokenizers ({error}): "
+                "pip install onnxruntime tokenizers"
+            ) from None
+        if not (directory / MANIFEST).exists():
+            raise MissingDependencyError(
+                f"no judge model in {directory}: rebuild it with "
+                "`.venv/bin/python training/judge/train.py` or use --grader patterns"
+            )
+        self.manifest = Manifest.read(directory)
+        if tuple(self.manifest.labels) != LABELS:
+            raise MissingDependencyError(f"judge model labels {self.manifest.labels} != {LABELS}")
+        model_path = directory / self.manifest.model_file
+        actual = file_sha256(model_path)
+        if actual != self.manifest.sha256:
+            raise MissingDependencyError(
+                f"judge model {model_path} has sha256 {actual[:12]}…, the manifest says "
+                f"{self.manifest.sha256[:12]}…: reinstall voicecoach or rebuild the model"
+            )
+        self.sha256 = actual
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(
+            str(model_path), options, providers=["CPUExecutionProvider"]
+        )
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        self._tokenizer.enable_truncation(
+            self.manifest.max_length, strategy="only_second"
+        )
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[str, str], npt.NDArray[np.float32]] = OrderedDict()
+
+    def predict(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
+        """Probabilities ``(len(pairs), 4)`` in ``LABELS`` order."""
+        out = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
+        with self._lock:
+            todo = [i for i, pair in enumerate(pairs) if pair not in self._cache]
+            for i, pair in enumerate(pairs):
+                if pair in self._cache:
+                    out[i] = self._cache[pair]
+                    self._cache.move_to_end(pair)
+            # similar lengths together: padding is what costs on a CPU
+            todo.sort(key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+            for first in range(0, len(todo), 32):
+                batch = todo[first:first + 32]
+                probs = self._run([pairs[i] for i in batch])
+                for row, i in enumerate(batch):
+                    out[i] = probs[row]
+                    self._cache[pairs[i]] = probs[row]
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return out
+
+    def _run(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
+        encodings = self._tokenizer.encode_batch(list(pairs))
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(pairs), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        types = np.zeros_like(ids)
+        for row, encoding in enumerate(encodings):
+            n = len(encoding.ids)
+            ids[row, :n] = encoding.ids
+            mask[row, :n] = encoding.attention_mask
+            types[row, :n] = encoding.type_ids
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        logits = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
+        logits = logits - logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+_shared: dict[Path, JudgeModel] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_model(directory: Path = DATA_DIR) -> JudgeModel:
+    """The process's one judge model (loading takes a fraction of a second; do it once)."""
+    with _shared_lock:
+        if directory not in _shared:
+            _shared[directory] = JudgeModel(directory)
+        return _shared[directory]
