@@ -27,7 +27,8 @@ from voicecoach.rubric.schema import Rubric
 DATA = Path(__file__).resolve().parent / "data" / "answers"
 SPLITS = ("train", "dev", "test")
 WHOLE_MAX_WORDS = 90  # a short answer is also read whole, as one window
-MISSING_PER_POINT = 2  # negatives kept per (answer, point): positives are rarer
+MISSING_PER_POINT = 1  # negatives kept per (answer, point), one more when the point is missing
+POSITIVES_PER_POINT = 3  # windows holding the evidence kept per (answer, point)
 
 
 def split_of(question_id: str) -> str:
@@ -136,7 +137,9 @@ def answer_pairs(answer: Answer, rubric: Rubric, rng: random.Random,
             pair = Pair(claim, window.text, label, rubric.id)
             (negatives if label == 0 else positives).append(pair)
         rng.shuffle(negatives)
-        pairs += positives + negatives[:MISSING_PER_POINT + (2 if status == "missing" else 0)]
+        rng.shuffle(positives)
+        pairs += positives[:POSITIVES_PER_POINT]
+        pairs += negatives[:MISSING_PER_POINT + (1 if status == "missing" else 0)]
     for item in rubric.misconceptions:
         claim = point_text(rubric.question, item.claim)
         stated = item.id in answer.misconceptions
@@ -148,7 +151,7 @@ def answer_pairs(answer: Answer, rubric: Rubric, rng: random.Random,
                 elif window is whole and not contradicted_spans:
                     pairs.append(Pair(claim, window.text, LABELS.index("covered"), rubric.id))
             elif not any(s < window.end and window.start < e for s, e in evidence_spans) \
-                    and rng.random() < 0.5:
+                    and rng.random() < 0.2:
                 pairs.append(Pair(claim, window.text, LABELS.index("missing"), rubric.id))
     return pairs
 
