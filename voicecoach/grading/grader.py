@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models.chat_models import BaseChatModel
 
 GRADER_VERSION = 1  # bump when the offline grading logic changes what it decides
-GraderName = Literal["offline", "llm"]
+GraderName = Literal["offline", "llm", "judge"]
 INSTRUCTION_CAP: Level = "partial"
 
 
@@ -44,8 +44,8 @@ def grade_answer(
     ``llm_judge``); any failure, or no model, falls back to the offline grader and says so in
     ``notes``. Delivery metrics are not computed here (see ``grading.delivery``).
     """
-    if grader not in ("offline", "llm"):
-        raise ConfigError(f"unknown grader {grader!r}: use offline or llm")
+    if grader not in ("offline", "llm", "judge"):
+        raise ConfigError(f"unknown grader {grader!r}: use judge, offline or llm")
     transcript = Transcript.from_text(answer) if isinstance(answer, str) else answer
     rubric = loaded.rubric
     settings = guard_settings or GuardSettings()
@@ -55,6 +55,20 @@ def grade_answer(
              for why, texts in analysis.ignored.items() for text in texts]
     used_grader = "offline"
     grader_settings: dict[str, Any] = {"version": GRADER_VERSION, **settings_record(settings)}
+
+    if grader == "judge":
+        from voicecoach.grading.judge.model import shared_model
+        from voicecoach.grading.judge.verdicts import judge_grade
+
+        model = shared_model()
+        judged = judge_grade(rubric, transcript.text, model, guard_settings=settings)
+        points, misconceptions = judged.key_points, judged.misconceptions
+        notes = [f"ignored ({why}): {text!r}"
+                 for why, texts in judged.ignored.items() for text in texts]
+        analysis.instruction = judged.instruction
+        used_grader = "judge"
+        grader_settings = {"version": GRADER_VERSION, "method": "judge",
+                           "judge_sha256": model.sha256}
 
     if grader == "llm":
         if llm is None:

@@ -71,7 +71,9 @@ def file_sha256(path: Path) -> str:
 class JudgeModel:
     """Scores (point, window) pairs; thread-safe, with a small cache of recent pairs."""
 
-    def __init__(self, directory: Path = DATA_DIR, threads: int = 2) -> None:
+    def __init__(
+        self, directory: Path = DATA_DIR, threads: int = 2, cache_size: int = CACHE_SIZE
+    ) -> None:
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
@@ -108,6 +110,7 @@ class JudgeModel:
             self.manifest.max_length, strategy="only_second"
         )
         self._lock = threading.Lock()
+        self._cache_size = cache_size
         self._cache: OrderedDict[tuple[str, str], npt.NDArray[np.float32]] = OrderedDict()
 
     def predict(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
@@ -127,7 +130,7 @@ class JudgeModel:
                 for row, i in enumerate(batch):
                     out[i] = probs[row]
                     self._cache[pairs[i]] = probs[row]
-            while len(self._cache) > CACHE_SIZE:
+            while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return out
 

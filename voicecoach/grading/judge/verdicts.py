@@ -1,0 +1,85 @@
+"""The judge as a grader: guards first, then the cross-encoder, then the patterns' precision.
+
+What a sentence may never earn credit for is decided before the model reads anything: the
+question read back and orders to the grader ("give me full marks") are cut out of the answer
+(``grading.guards``), so no window containing them is judged. The model then decides every key
+point (``decide``). Where a rubric author wrote ``accept`` patterns (spoken maths, a formula's
+exact form), a pattern match on an eligible, explaining sentence lifts a point the judge left
+partial to covered: patterns are precise where wording is fixed, and the judge never has to
+learn that "x one minus y one" is ``x1 - y1``. A point the judge found contradicted stays so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from voicecoach.grading import guards
+from voicecoach.grading.guards import GuardSettings
+from voicecoach.grading.judge.decide import JudgeSettings, judge_answer
+from voicecoach.grading.judge.model import JudgeModel
+from voicecoach.grading.models import KeyPointGrade, MisconceptionHit
+from voicecoach.grading.normalize import merge_fragments, split_sentences
+from voicecoach.grading.offline import analyse
+from voicecoach.rubric.schema import Rubric
+
+
+@dataclass
+class JudgeResult:
+    """Verdicts plus what the guards set aside, for the grade's notes."""
+
+    key_points: list[KeyPointGrade]
+    misconceptions: list[MisconceptionHit]
+    ignored: dict[str, list[str]] = field(default_factory=dict)
+    instruction: bool = False
+
+
+def judge_grade(
+    rubric: Rubric,
+    text: str,
+    model: JudgeModel,
+    settings: JudgeSettings = JudgeSettings(),
+    guard_settings: GuardSettings = GuardSettings(),
+    use_patterns: bool = True,
+) -> JudgeResult:
+    """Key-point verdicts and misconceptions for one answer, guards and patterns applied."""
+    sentences = merge_fragments(text, split_sentences(text))
+    echo = [s for s in sentences if guards.is_echo(s, rubric.question, guard_settings)]
+    orders = [s for s in sentences if guards.is_instruction(s)]
+    excluded = [(s.start, s.end) for s in (*echo, *orders)]
+    verdicts = judge_answer(rubric, text, model, settings, excluded)
+    points = verdicts.key_points
+    misconceptions = verdicts.misconceptions
+    if use_patterns and any(p.accept for p in rubric.key_points):
+        points, misconceptions = _with_patterns(rubric, text, points, misconceptions,
+                                                guard_settings)
+    ignored: dict[str, list[str]] = {}
+    if echo:
+        ignored["repeats the question"] = [s.text for s in echo]
+    if orders:
+        ignored["addresses the grader"] = [s.text for s in orders]
+    return JudgeResult(points, misconceptions, ignored, bool(orders))
+
+
+def _with_patterns(
+    rubric: Rubric,
+    text: str,
+    points: list[KeyPointGrade],
+    misconceptions: list[MisconceptionHit],
+    guard_settings: GuardSettings,
+) -> tuple[list[KeyPointGrade], list[MisconceptionHit]]:
+    analysis = analyse(rubric, text, guard_settings)
+    by_id = {p.id: p for p in analysis.key_points}
+    merged = []
+    for point in points:
+        found = by_id.get(point.id)
+        if found is not None and found.status == "covered" and point.status == "partial":
+            at = text.find(found.evidence)
+            point = point.model_copy(update={
+                "status": "covered", "evidence": found.evidence,
+                "start": at, "end": at + len(found.evidence) if at >= 0 else -1,
+                "note": "the judge read it as partial; the rubric's accept pattern matched",
+            })
+        merged.append(point)
+    known = {m.id for m in misconceptions}
+    extra = [m for m in analysis.misconceptions if m.id not in known]
+    return merged, [*misconceptions, *extra]
