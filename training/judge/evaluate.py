@@ -33,7 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from training.judge.dataset import SPLITS, Answer, load_answers, split_of  # noqa: E402
+from training.judge.dataset import SPLITS, Answer, load_answers  # noqa: E402
 from voicecoach.grading import grade_answer  # noqa: E402
 from voicecoach.grading.agreement import (  # noqa: E402
     adjacent_agreement,
@@ -227,7 +227,7 @@ def main() -> None:
     args = parser.parse_args()
     bank = load_bank()
     answers = load_answers(bank)
-    split = {s: [a for a in answers if split_of(a.question) == s] for s in SPLITS}
+    split = {s: [a for a in answers if a.split == s] for s in SPLITS}
     model = JudgeModel(args.model, cache_size=1_000_000)
     settings = calibrate(bank, model, split["dev"]) if args.calibrate else JudgeSettings()
     levels = calibrate_levels(bank, model, split["dev"], settings) if args.calibrate else None
@@ -242,7 +242,9 @@ def main() -> None:
     }
     report: dict[str, Any] = {"settings": str(settings),
                               "similarity_thresholds": [similarity.covered, similarity.partial]}
-    for name in ("dev", "test"):
+    for name in ("dev", "test", "voices"):
+        if not split[name]:
+            continue
         report[name] = {g: evaluate(grader, split[name]) for g, grader in graders.items()}
         for g, r in report[name].items():
             print(f"{name:5} {g:18} n={r['n']} exact {r['exact']} adjacent {r['adjacent']} "

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from training.judge.dataset import Pair, build_pairs, load_answers, split_of  # noqa: E402
+from training.judge.dataset import Pair, build_pairs, load_answers  # noqa: E402
 from voicecoach.grading.judge.model import DATA_DIR, LABELS, MANIFEST, file_sha256  # noqa: E402
 from voicecoach.rubric.loader import load_bank  # noqa: E402
 
@@ -148,9 +148,9 @@ def export(model, out: Path) -> Path:  # type: ignore[no-untyped-def]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--splits", default="train,dev,test",
-                        help="question splits to train on (default: all, the shipped model)")
-    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--splits", default="train",
+                        help="splits to train on (default: train; dev and test stay unseen)")
+    parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--seed", type=int, default=13)
@@ -159,7 +159,7 @@ def main() -> None:
     args = parser.parse_args()
     splits = set(args.splits.split(","))
     bank = load_bank()
-    answers = [a for a in load_answers(bank) if split_of(a.question) in splits]
+    answers = [a for a in load_answers(bank) if a.split in splits]
     pairs = build_pairs(answers, bank, seed=args.seed)
     counts = Counter(LABELS[p.label] for p in pairs)
     print(f"{len(answers)} answers to {len({a.question for a in answers})} questions "
