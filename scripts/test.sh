@@ -6,7 +6,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 scripts/setup.sh
 echo "== ruff"
-.venv/bin/ruff check voicecoach tests benchmarks
+.venv/bin/ruff check voicecoach tests benchmarks training
 echo "== mypy (strict)"
 .venv/bin/mypy
 echo "== pytest"

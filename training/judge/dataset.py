@@ -164,9 +164,8 @@ def answer_pairs(answer: Answer, rubric: Rubric, rng: random.Random,
         for window in windows:
             if stated:
                 # the misconception sits where a point is contradicted; elsewhere: unknown
-                if any(window.start <= s and e <= window.end for s, e in contradicted_spans):
-                    pairs.append(Pair(claim, window.text, LABELS.index("covered"), rubric.id))
-                elif window is whole and not contradicted_spans:
+                holds = any(window.start <= s and e <= window.end for s, e in contradicted_spans)
+                if holds or (window is whole and not contradicted_spans):
                     pairs.append(Pair(claim, window.text, LABELS.index("covered"), rubric.id))
             elif not any(s < window.end and window.start < e for s, e in evidence_spans) \
                     and rng.random() < 0.1:
@@ -181,9 +180,11 @@ def synthetic_pairs(rubric: Rubric, rng: random.Random) -> Iterator[Pair]:
     """Adversarial negatives made from the rubric itself: every claim is missing from a keyword
     list of the rubric's own vocabulary, from the question read back, and from an order to the
     grader."""
-    vocabulary = sorted({w for p in rubric.key_points for w in content_words(tokens(p.description))})
+    vocabulary = sorted(
+        {w for p in rubric.key_points for w in content_words(tokens(p.description))}
+    )
     salads = []
-    for _ in range(1):
+    for _ in range(1):  # one salad per point: the guards and the adversarial data do the rest
         words = rng.sample(vocabulary, min(len(vocabulary), rng.randint(5, 9)))
         joiner = rng.choice([", ", " ", " and ", ". "])
         salads.append(joiner.join(words).capitalize() + ".")

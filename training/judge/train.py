@@ -182,7 +182,8 @@ def main() -> None:
             "splits": sorted(splits), "answers": len(answers), "pairs": len(pairs),
             "pairs_sha256": data_hash, "epochs": args.epochs, "lr": args.lr,
             "batch_size": args.batch_size, "seed": args.seed,
-            "seconds": round(trained), "command": "training/judge/train.py " + " ".join(sys.argv[1:]),
+            "seconds": round(trained),
+            "command": "training/judge/train.py " + " ".join(sys.argv[1:]),
         },
     }
     (args.out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

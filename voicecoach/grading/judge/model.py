@@ -146,10 +146,12 @@ class JudgeModel:
             mask[row, :n] = encoding.attention_mask
             types[row, :n] = encoding.type_ids
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        logits = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
+        outputs = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})
+        logits = np.asarray(outputs[0], dtype=np.float32)
         logits = logits - logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
-        return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+        probs: npt.NDArray[np.float32] = (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+        return probs
 
 
 _shared: dict[Path, JudgeModel] = {}

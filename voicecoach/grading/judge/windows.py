@@ -10,6 +10,7 @@ grows linearly with the answer's length and no window exceeds what the model rea
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -63,7 +64,7 @@ def answer_windows(text: str, settings: WindowSettings = WindowSettings()) -> li
     """Every piece of ``text`` and every short pair of neighbouring pieces, in answer order."""
     pieces = _pieces(text, settings)
     windows = [Window(text[s:e], s, e, 1) for s, e in pieces]
-    for (s1, _), (s2, e2) in zip(pieces, pieces[1:], strict=False):
+    for (s1, _), (s2, e2) in itertools.pairwise(pieces):
         if s2 > s1 and _words(text[s1:e2]) <= settings.pair_max_words:
             windows.append(Window(text[s1:e2], s1, e2, 2))
     return windows
