@@ -6,6 +6,7 @@ so a saved session regrades to the same result and a weight edit changes only th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 GRADER_VERSION = 1  # bump when the offline grading logic changes what it decides
 GraderName = Literal["offline", "llm", "judge"]
 INSTRUCTION_CAP: Level = "partial"
+# "grade this answer": what the interviewer, import, regrade, replay and rubric tests call;
+# ``grade_answer`` itself is one (the default), a configured grader is ``partial(grade_answer, …)``
+AnswerGrader = Callable[[LoadedRubric, Transcript | str], Grade]
 
 
 def grade_answer(

@@ -172,16 +172,17 @@ def import_command(
       voicecoach import-transcript interview.txt --interviewer "Admiral Hex" \\
           --candidate "Spasmodic Gyroscope" --id mock-1
     """
+    from voicecoach.feedback import summarize
     from voicecoach.session.importer import import_transcript
 
     session = import_transcript(
         file, _store(), _bank(rubrics), interviewer=interviewer, candidate=candidate,
-        session_id=session_id,
+        session_id=session_id, summarizer=summarize,
     )
     kinds: dict[str, int] = {}
     for turn in session.turns:
         kinds[turn.kind] = kinds.get(turn.kind, 0) + 1
-    graded = session.final_grades()
+    graded = session.latest_grades()
     error_console.print(
         f"imported {len(session.turns)} turns ("
         + ", ".join(f"{n} {kind}" for kind, n in kinds.items())
@@ -264,15 +265,18 @@ def progress_command(
     if not progress.topics:
         console.print("No graded sessions yet. Start one with `voicecoach practice`.")
         return
-    table = Table("topic", *[sid for sid, _ in progress.sessions], "trend", title="Progress")
+    table = Table("topic", *[sid for sid, *_ in progress.sessions], "trend", title="Progress")
     arrows = {"up": "[green]↑[/]", "down": "[red]↓[/]", "same": "→", "once": "·"}
     for topic, points in sorted(progress.topics.items()):
         by_session = {p.session_id: p for p in points}
         cells = [
             f"{by_session[sid].level} {by_session[sid].score:.0f}" if sid in by_session else ""
-            for sid, _ in progress.sessions
+            for sid, *_ in progress.sessions
         ]
         table.add_row(topic, *cells, arrows[progress.trend(topic)])
+    table.add_row("[bold]overall[/]", *[
+        "" if score is None else f"{score:.0f}" for *_, score in progress.sessions
+    ], "")
     console.print(table)
 
 

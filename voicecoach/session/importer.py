@@ -24,15 +24,15 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from voicecoach.errors import SessionError
-from voicecoach.grading.models import Grade
+from voicecoach.grading.grader import AnswerGrader, grade_answer
 from voicecoach.rubric.loader import LoadedRubric, RubricBank
-from voicecoach.session.models import Session, Turn, TurnKind
+from voicecoach.session.models import Session, Summarizer, Turn, TurnKind, join_texts
 from voicecoach.session.store import SessionStore, new_session_id, validate_session_id
 from voicecoach.speech.transcript import Transcript
 
@@ -318,33 +318,6 @@ def plan_turns(utterances: Sequence[Utterance], interviewer: str, bank: RubricBa
     return ImportPlan(turns, answer or None, feedback, skipped)
 
 
-def question_answers(turns: Sequence[Turn]) -> dict[str, str]:
-    """Everything the candidate said per bank question, across its question and follow-up turns."""
-    answers: dict[str, list[str]] = {}
-    for turn in turns:
-        if turn.question_id and turn.answer is not None and turn.answer.text.strip():
-            answers.setdefault(turn.question_id, []).append(turn.answer.text.strip())
-        elif turn.question_id:
-            answers.setdefault(turn.question_id, [])
-    return {question_id: " ".join(parts) for question_id, parts in answers.items()}
-
-
-Grader = Callable[[LoadedRubric, str], Grade]
-Summarizer = Callable[[Session, RubricBank], Any]
-
-
-def _offline_grader(loaded: LoadedRubric, text: str) -> Grade:
-    from voicecoach.grading import grade_answer
-
-    return grade_answer(loaded, Transcript.from_text(text), grader="offline")
-
-
-def _summarize(session: Session, bank: RubricBank) -> Any:
-    from voicecoach.grading.summary import summarize
-
-    return summarize(session, bank)
-
-
 def build_session(
     session_id: str,
     plan: ImportPlan,
@@ -353,10 +326,11 @@ def build_session(
     source: Path,
     interviewer: str,
     candidate: str,
-    grader: Grader = _offline_grader,
+    grader: AnswerGrader = grade_answer,
 ) -> Session:
     """Turn the plan into a graded session (not yet saved); the grade sits on each question's
-    last turn, like a live session's final grade."""
+    last turn, like a live session's final grade, and grades what :meth:`Session.answer` joins
+    (so a regrade with the same bank changes nothing)."""
     turns = [
         Turn(
             index=index,
@@ -365,13 +339,10 @@ def build_session(
             prompt=draft.prompt,
             targets=draft.targets,
             policy="imported",
-            answer=Transcript.from_text(" ".join(draft.answers)) if draft.answers else None,
+            answer=Transcript.from_text(join_texts(draft.answers)) if draft.answers else None,
         )
         for index, draft in enumerate(plan.turns)
     ]
-    last_turn = {turn.question_id: turn for turn in turns if turn.question_id}
-    for question_id, text in question_answers(turns).items():
-        last_turn[question_id].grade = grader(bank[question_id], text)
     import_info: dict[str, Any] = {
         "source": str(source),
         "interviewer": interviewer,
@@ -381,7 +352,7 @@ def build_session(
         "rubrics_dir": str(bank.source) if bank.source else None,
     }
     questions = list(dict.fromkeys(t.question_id for t in turns if t.question_id))
-    return Session(
+    session = Session(
         id=session_id,
         status="imported",
         candidate=candidate,
@@ -390,6 +361,9 @@ def build_session(
         turns=turns,
         self_assessment=plan.self_assessment,
     )
+    for question_id, question_turns in session.turns_by_question().items():
+        question_turns[-1].grade = grader(bank[question_id], session.answer(question_id))
+    return session
 
 
 def import_transcript(
@@ -400,10 +374,11 @@ def import_transcript(
     interviewer: str,
     candidate: str,
     session_id: str | None = None,
-    grader: Grader = _offline_grader,
-    summarizer: Summarizer | None = None,
+    grader: AnswerGrader = grade_answer,
+    summarizer: Summarizer,
 ) -> Session:
-    """Read, segment, grade, summarise and save a transcript; return the saved session."""
+    """Read, segment, grade, summarise (``summarizer``: the feedback layer's, passed down) and
+    save a transcript; return the saved session."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -432,6 +407,6 @@ def import_transcript(
         chosen, plan, bank, source=Path(path), interviewer=interviewer, candidate=candidate,
         grader=grader,
     )
-    session.summary = (summarizer or _summarize)(session, bank).model_dump()
+    session.summary = summarizer(session, bank)
     store.save(session)
     return session
