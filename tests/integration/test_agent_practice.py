@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from voicecoach.agent.interviewer import SELF_ASSESSMENT_PROMPT
-from voicecoach.agent.llm import free_port
+from voicecoach.llm.client import free_port
 from voicecoach.session.store import SessionStore
 
 pytestmark = pytest.mark.slow

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from voicecoach.agent.llm import LlamaServer, LlmSpec, create_chat_model
 from voicecoach.cli import app
 from voicecoach.grading import grade_answer
+from voicecoach.llm.client import LlamaServer, LlmSpec, create_chat_model
 from voicecoach.rubric.loader import RubricBank
 
 pytestmark = pytest.mark.slow

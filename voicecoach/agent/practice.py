@@ -23,13 +23,14 @@ from voicecoach.agent.interviewer import (
     LiveTranscriber,
     Transcriber,
 )
-from voicecoach.agent.llm import LlamaServer, create_chat_model, parse_llm_spec
-from voicecoach.agent.llm_policy import LlmPolicy, load_prompt
+from voicecoach.agent.llm_policy import LlmPolicy
 from voicecoach.agent.policy import FollowUpPolicy, RubricPolicy
 from voicecoach.agent.select import Selection, select_questions
 from voicecoach.agent.voice import PrintSpeaker, Speaker, TtsSpeaker, default_player
 from voicecoach.config import Settings
 from voicecoach.errors import VoicecoachError
+from voicecoach.llm.client import LlamaServer, create_chat_model, parse_llm_spec
+from voicecoach.llm.prompts import load_prompt
 from voicecoach.rubric.loader import load_bank
 from voicecoach.session.models import Session
 from voicecoach.session.store import SessionStore

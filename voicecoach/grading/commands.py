@@ -84,7 +84,7 @@ class _Grader:
         self.llm: Any = None
         self._transcribe: Transcribe | None = None
         if grader == "llm":
-            from voicecoach.agent.llm import create_chat_model, parse_llm_spec
+            from voicecoach.llm.client import create_chat_model, parse_llm_spec
 
             spec = parse_llm_spec(settings.llm)
             if spec.provider == "llamacpp":

@@ -80,7 +80,8 @@ def ask_judge(
     """Call the LLM once; returns its verdicts and the prompt version used."""
     from langchain_core.messages import HumanMessage, SystemMessage
 
-    from voicecoach.agent.llm_policy import call_with_timeout, load_prompt
+    from voicecoach.llm.calls import call_with_timeout
+    from voicecoach.llm.prompts import load_prompt
 
     prompt = load_prompt(prompts_dir, "judge")
     system, user = prompt.render(
