@@ -104,15 +104,18 @@ class Pattern:
         """False when the pattern names a negation itself and must be matched literally."""
         return not any(term.names_negation for term in self.terms)
 
-    def match(self, sentence: Sentence) -> PatternMatch | None:
-        """The match in this sentence, or None. Terms must sit at distinct positions."""
+    def match(self, sentence: Sentence, window: int = NEGATION_WINDOW) -> PatternMatch | None:
+        """The match in this sentence, or None. Terms must sit at distinct positions; a term
+        negated within ``window`` words before it does not count."""
         if not self.terms:
             return None
         candidates: list[list[int]] = []
         ends: list[dict[int, int]] = []
         for term in self.terms:
             spans = term.spans(sentence.tokens)
-            starts = [s for s in spans if not (self.negation_aware and negated(sentence, s))]
+            starts = [
+                s for s in spans if not (self.negation_aware and negated(sentence, s, window))
+            ]
             if not starts:
                 return None
             candidates.append(starts)
@@ -140,10 +143,11 @@ def _distinct(candidates: list[list[int]], chosen: list[int]) -> list[int] | Non
     return None
 
 
-def negated(sentence: Sentence, position: int) -> bool:
-    """Whether the word at ``position`` is negated by a negator shortly before it, same clause."""
+def negated(sentence: Sentence, position: int, window: int = NEGATION_WINDOW) -> bool:
+    """Whether the word at ``position`` is negated by a negator at most ``window`` words before
+    it, in the same clause."""
     clause = sentence.clauses[position] if sentence.clauses else 0
-    for j in range(max(0, position - NEGATION_WINDOW), position):
+    for j in range(max(0, position - window), position):
         if sentence.clauses and sentence.clauses[j] != clause:
             continue
         if is_negator(sentence.tokens[j]):
@@ -172,12 +176,14 @@ def compile_pattern(source: str) -> Pattern:
     return Pattern(source, tuple(terms))
 
 
-def first_match(patterns: Sequence[str], sentences: Iterable[Sentence]) -> PatternMatch | None:
+def first_match(
+    patterns: Sequence[str], sentences: Iterable[Sentence], window: int = NEGATION_WINDOW
+) -> PatternMatch | None:
     """The earliest sentence (in answer order) that any of ``patterns`` matches."""
     compiled = [compile_pattern(p) for p in patterns]
     for sentence in sentences:
         for pattern in compiled:
-            found = pattern.match(sentence)
+            found = pattern.match(sentence, window)
             if found is not None:
                 return found
     return None

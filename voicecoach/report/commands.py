@@ -17,6 +17,7 @@ from rich.table import Table
 
 from voicecoach.config import load_settings
 from voicecoach.errors import SessionError
+from voicecoach.grading.grader import grader_from_config
 from voicecoach.rubric.loader import RubricBank, load_bank
 from voicecoach.session.regrade import SessionRegrade
 from voicecoach.session.store import SessionStore
@@ -141,7 +142,9 @@ def regrade_command(
     if not ids:
         console.print(f"No sessions in {store.root}.")
         return
-    reports = regrade_sessions(store, ids, _bank(rubrics), save=save)
+    reports = regrade_sessions(
+        store, ids, _bank(rubrics), save=save, grader=grader_from_config(load_settings())
+    )
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
     else:
@@ -165,7 +168,8 @@ def import_command(
 
     Interviewer questions are matched to bank questions (others kept as unmatched turns),
     follow-ups attached to the question they probe, the candidate's replies joined per turn,
-    the self-assessment and closing feedback detected; every question is graded offline.
+    the self-assessment and closing feedback detected; every question is graded (by the
+    configured grader, patterns by default: offline).
 
     Example:
 
@@ -177,7 +181,7 @@ def import_command(
 
     session = import_transcript(
         file, _store(), _bank(rubrics), interviewer=interviewer, candidate=candidate,
-        session_id=session_id, summarizer=summarize,
+        session_id=session_id, grader=grader_from_config(load_settings()), summarizer=summarize,
     )
     kinds: dict[str, int] = {}
     for turn in session.turns:

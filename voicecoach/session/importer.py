@@ -356,13 +356,14 @@ def build_session(
         id=session_id,
         status="imported",
         candidate=candidate,
-        config={"import": import_info, "grader": "offline"},
+        config={"import": import_info},
         questions=questions,
         turns=turns,
         self_assessment=plan.self_assessment,
     )
     for question_id, question_turns in session.turns_by_question().items():
-        question_turns[-1].grade = grader(bank[question_id], session.answer(question_id))
+        question_turns[-1].grade = grade = grader(bank[question_id], session.answer(question_id))
+        session.config["grader"] = grade.provenance.grader
     return session
 
 

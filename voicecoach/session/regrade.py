@@ -164,15 +164,28 @@ def provenance_reasons(old: Grade, new: Grade) -> list[str]:
     )
     if a.grader != b.grader:
         reasons.append(f"grader changed {a.grader} → {b.grader}")
-    if a.grader_settings != b.grader_settings:
-        keys = sorted(set(a.grader_settings) | set(b.grader_settings))
+    elif a.grader_version != b.grader_version:
+        reasons.append(f"{a.grader} grader version {a.grader_version} → {b.grader_version}")
+    old_settings, new_settings = _flat(a.settings.model_dump()), _flat(b.settings.model_dump())
+    if a.grader == b.grader and old_settings != new_settings:
         diffs = [
-            f"{key}: {a.grader_settings.get(key)!r} → {b.grader_settings.get(key)!r}"
-            for key in keys
-            if a.grader_settings.get(key) != b.grader_settings.get(key)
+            f"{key}: {old_settings.get(key)!r} → {new_settings.get(key)!r}"
+            for key in sorted(set(old_settings) | set(new_settings))
+            if old_settings.get(key) != new_settings.get(key)
         ]
         reasons.append("grader settings changed (" + "; ".join(diffs) + ")")
     return reasons
+
+
+def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested settings as ``{"guards.salad_min_tokens": 6, …}``, to name what changed."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
 def explain(old: Grade | None, new: Grade) -> tuple[list[PointChange], list[str]]:
