@@ -17,14 +17,8 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from voicecoach.agent.policy import Decision, ProbeRequest, RubricPolicy, with_fallback
-from voicecoach.agent.wording import (
-    content_words,
-    is_repeat,
-    leaked_terms,
-    sentences,
-    stem,
-    words,
-)
+from voicecoach.agent.wording import content_words, is_repeat, leaked_terms
+from voicecoach.grading.normalize import sentence_texts, stem, words
 from voicecoach.llm.calls import LlmTimeout, call_with_timeout, failure_reason
 from voicecoach.llm.prompts import PromptTemplate
 from voicecoach.rubric.schema import KeyPoint
@@ -51,7 +45,7 @@ def validate_probe(text: str, point: KeyPoint, request: ProbeRequest) -> list[st
     text = text.strip()
     problems: list[str] = []
     n_words = len(words(text))
-    if not text.endswith("?") or len(sentences(text)) != 1 or "\n" in text:
+    if not text.endswith("?") or len(sentence_texts(text)) != 1 or "\n" in text:
         problems.append("not a single question ending in '?'")
     if n_words > MAX_WORDS or len(text) > MAX_CHARS:
         problems.append(f"too long ({n_words} words)")

@@ -11,9 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from voicecoach.grading.guards import FUNCTION_WORDS
 from voicecoach.grading.models import FollowUp, KeyPointGrade, MisconceptionHit
-from voicecoach.grading.normalize import Sentence, sentence_tokens, split_sentences
+from voicecoach.grading.normalize import (
+    FUNCTION_WORDS,
+    Sentence,
+    sentence_tokens,
+    split_sentences,
+)
 from voicecoach.grading.patterns import first_match
 from voicecoach.rubric.schema import KeyPoint, Rubric
 

@@ -31,6 +31,7 @@ from typing import Any
 
 from voicecoach.errors import SessionError
 from voicecoach.grading.grader import AnswerGrader, grade_answer
+from voicecoach.grading.normalize import STOP_WORDS, sentence_texts, stem, words
 from voicecoach.rubric.loader import LoadedRubric, RubricBank
 from voicecoach.session.models import Session, Summarizer, Turn, TurnKind, join_texts
 from voicecoach.session.store import SessionStore, new_session_id, validate_session_id
@@ -46,7 +47,6 @@ NEAR_TIE = 0.9
 TARGET_THRESHOLD = 0.25
 
 _SPEAKER_LINE = re.compile(r"^\s*([^:\n]{1,60}?)\s*:\s*(.*)$")
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 _INTERROGATIVE = re.compile(
     r"\b(what|what's|whats|how|how's|why|when|which|who|where|do you|does|did you|can you|"
     r"could you|would you|will you|is there|are there|are you|have you|if you|and if)\b",
@@ -58,21 +58,6 @@ _SELF_ASSESSMENT = re.compile(
     r"how (do|did) you (think|feel) (it|you|(this|the) interview) (went|go|did)",
     re.IGNORECASE,
 )
-_TOKEN = re.compile(r"[a-z0-9]+")
-_STOPWORD_TEXT = """
-    a about above after again all also am an and any are as at basically be because been before
-    behind being between both but by can concept could did do does doing don down during each
-    else even exactly example few for from further general generally get go going had has have
-    having he her here hers him his how i idea if in into is it its itself just know like let lets
-    me mean might more most much must my no nor not now of off ok okay on once only or other our
-    out over own probably problem re really right same say says said she should so some something
-    start such sure than that thats the their them then there these they thing things think
-    this those
-    through to too um uh under until up us use used using very want was way we well were what
-    whats when where which while who whom why will with would yeah yes you your yours"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-
-
 @dataclass(frozen=True)
 class Utterance:
     """One speaker's words, with the transcript line it starts on."""
@@ -140,11 +125,6 @@ def speakers_in(text: str) -> list[str]:
     return [name for name, _ in counts.most_common(6)]
 
 
-def sentences(text: str) -> list[str]:
-    """Rough sentence split on ., ? and ! followed by a space."""
-    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
-
-
 def is_question(sentence: str) -> bool:
     """A sentence that asks something: ends with '?' and contains an interrogative.
 
@@ -160,7 +140,7 @@ def question_sentences(text: str) -> list[str]:
     Interviewers often name the topic and then ask about it by pronoun ("So you want to decrease
     the Gini impurity. Do you know the formula for that?"); the context sentence carries the topic.
     """
-    parts = sentences(text)
+    parts = sentence_texts(text)
     return [
         f"{parts[i - 1]} {part}" if i > 0 else part
         for i, part in enumerate(parts)
@@ -168,21 +148,10 @@ def question_sentences(text: str) -> list[str]:
     ]
 
 
-def _stem(token: str) -> str:
-    """A crude stemmer: enough to meet 'overfitting'/'overfit', 'layers'/'layer'."""
-    for suffix in ("ization", "isation", "ing", "ies", "es", "ed", "s"):
-        if token.endswith(suffix) and len(token) - len(suffix) >= 4:
-            return token[: -len(suffix)]
-    return token
-
-
 def tokens(text: str) -> list[str]:
-    """Lower-cased, stop-word-free, stemmed word tokens."""
-    return [
-        _stem(word)
-        for word in _TOKEN.findall(text.lower().replace("-", " "))
-        if word not in _STOPWORDS and len(word) > 1
-    ]
+    """Stemmed words that name a topic (no stop words, no single letters)."""
+    return [stem(word) for word in words(text.replace("-", " ")) if word not in STOP_WORDS
+            and len(word) > 1]
 
 
 class QuestionMatcher:
