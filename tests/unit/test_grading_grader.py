@@ -147,3 +147,24 @@ def test_grades_recorded_before_the_registry_read_typed() -> None:
     assert (llm.settings.model, llm.settings.prompt) == ("gpt-x", "judge@abc")
     unknown = GradeProvenance(rubric_id="toy", rubric_version=1, rubric_hash="x", grader="fake")
     assert unknown.settings == GraderSettings()
+
+
+def test_grading_time_is_linear_in_the_answer_length(bank) -> None:
+    """A 40,000-character run-on with no punctuation grades in well under 1.5 s (it took 64 s
+    when one giant sentence was quoted prefix by prefix), and 4x the text costs about 4x."""
+    import time
+
+    from benchmarks.bench_grading import LONG_LIMIT_SECONDS, run_on
+
+    loaded = bank["max-depth"]
+    grade_answer(loaded, run_on(1_000))  # warm the pattern cache
+
+    def seconds(chars: int) -> float:
+        start = time.perf_counter()
+        grade = grade_answer(loaded, run_on(chars))
+        assert grade.followup is not None  # the quoting path ran
+        return time.perf_counter() - start
+
+    small, large = min(seconds(10_000) for _ in range(2)), min(seconds(40_000) for _ in range(2))
+    assert large <= LONG_LIMIT_SECONDS
+    assert large < 8 * small  # linear (4x) with room for noise; quadratic would be 16x

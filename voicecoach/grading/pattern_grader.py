@@ -158,7 +158,9 @@ class PatternGrader:
     """Rubric patterns with the guards: the default grader, and the one others fall back to."""
 
     name: ClassVar[str] = "patterns"
-    version: ClassVar[int] = 1  # bump when what it decides changes (a regrade then says so)
+    # bump when what it decides changes (a regrade then says so); 2: unpunctuated runs are cut
+    # into bounded sentences, a stop keeps its closing quote
+    version: ClassVar[int] = 2
     settings_type: ClassVar[type[GraderSettings]] = PatternSettings
 
     def __init__(self, settings: PatternSettings, context: GraderContext | None = None) -> None:

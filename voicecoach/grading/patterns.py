@@ -40,14 +40,25 @@ class Alternative:
     words: tuple[str, ...]
     prefix: bool
 
-    def occurrences(self, toks: Sequence[str]) -> list[int]:
-        """Start indexes where this alternative occurs in ``toks``."""
+    def occurrences(self, sentence: Sentence) -> list[int]:
+        """Start indexes where this alternative occurs in ``sentence``'s tokens.
+
+        Looked up in the sentence's word index, so the cost is the occurrences of the first
+        word, not the sentence length times the pattern count.
+        """
         n = len(self.words)
         if n == 0:
             return []
+        toks, index = sentence.tokens, sentence.positions
+        if n == 1 and self.prefix:
+            return sorted(
+                p for tok, ps in index.items() if tok.startswith(self.words[0]) for p in ps
+            )
         found = []
-        for start in range(len(toks) - n + 1):
-            if all(toks[start + k] == self.words[k] for k in range(n - 1)):
+        for start in index.get(self.words[0], ()):
+            if start + n > len(toks):
+                continue
+            if all(toks[start + k] == self.words[k] for k in range(1, n - 1)):
                 last = toks[start + n - 1]
                 wanted = self.words[-1]
                 if last == wanted or (self.prefix and last.startswith(wanted)):
@@ -66,11 +77,11 @@ class Term:
     def names_negation(self) -> bool:
         return any(is_negator(w) for alt in self.alternatives for w in alt.words)
 
-    def spans(self, toks: Sequence[str]) -> dict[int, int]:
+    def spans(self, sentence: Sentence) -> dict[int, int]:
         """Start index -> end index (exclusive) of the longest alternative found there."""
         found: dict[int, int] = {}
         for alt in self.alternatives:
-            for start in alt.occurrences(toks):
+            for start in alt.occurrences(sentence):
                 found[start] = max(found.get(start, 0), start + len(alt.words))
         return dict(sorted(found.items()))
 
@@ -112,7 +123,7 @@ class Pattern:
         candidates: list[list[int]] = []
         ends: list[dict[int, int]] = []
         for term in self.terms:
-            spans = term.spans(sentence.tokens)
+            spans = term.spans(sentence)
             starts = [
                 s for s in spans if not (self.negation_aware and negated(sentence, s, window))
             ]
