@@ -17,7 +17,7 @@ from rich.table import Table
 
 from voicecoach.config import load_settings
 from voicecoach.errors import SessionError
-from voicecoach.grading.grader import grader_from_config
+from voicecoach.grading.grader import grade_answer, grader_from_config
 from voicecoach.rubric.loader import RubricBank, load_bank
 from voicecoach.session.regrade import SessionRegrade
 from voicecoach.session.store import SessionStore
@@ -80,6 +80,7 @@ def replay_command(
         audio=not no_audio,
         interactive=sys.stdin.isatty(),
         bank=_bank(rubrics) if regrade else None,
+        grader=grader_from_config(load_settings()) if regrade else grade_answer,
     )
 
 
