@@ -11,7 +11,7 @@ from voicecoach.grading import grade_answer
 from voicecoach.grading.guards import GuardSettings
 from voicecoach.grading.llm_judge import LlmJudgeSettings
 from voicecoach.grading.models import Grade, GradeProvenance, GraderSettings
-from voicecoach.grading.pattern_grader import PatternGrader, PatternSettings
+from voicecoach.grading.offline import PatternGrader, PatternSettings
 from voicecoach.grading.registry import default_settings, grader_class
 from voicecoach.grading.score import aggregate
 from voicecoach.rubric.loader import LoadedRubric
@@ -168,3 +168,38 @@ def test_grading_time_is_linear_in_the_answer_length(bank) -> None:
     small, large = min(seconds(10_000) for _ in range(2)), min(seconds(40_000) for _ in range(2))
     assert large <= LONG_LIMIT_SECONDS
     assert large < 8 * small  # linear (4x) with room for noise; quadratic would be 16x
+
+
+class _FakeJudgeModel:
+    """Stands in for the ONNX cross-encoder: every pair reads as covered."""
+
+    sha256 = "f" * 64
+
+    def predict(self, pairs):  # type: ignore[no-untyped-def]
+        import numpy as np
+
+        probs = np.zeros((len(pairs), 4), dtype=np.float32)
+        probs[:, 2] = 0.9  # LABELS: missing, partial, covered, contradicted
+        return probs
+
+
+def test_the_judge_is_a_registry_grader_and_records_its_model(
+    toy_rubric: LoadedRubric, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voicecoach.grading import judge_grader
+
+    monkeypatch.setattr(judge_grader, "shared_model", lambda: _FakeJudgeModel())
+    grade = grade_answer(toy_rubric, "A deep tree memorises the noise.", grader="judge")
+    p = grade.provenance
+    assert (p.grader, p.grader_version) == ("judge", judge_grader.JudgeGrader.version)
+    assert isinstance(p.settings, judge_grader.JudgeGraderSettings)
+    assert p.settings.model_sha256 == _FakeJudgeModel.sha256
+    assert {k.status for k in grade.key_points} == {"covered"}
+    again = GradeProvenance.model_validate_json(p.model_dump_json())
+    assert again.settings == p.settings
+    legacy = GradeProvenance.model_validate({  # as main recorded it before the registry
+        "rubric_id": "toy", "rubric_version": 3, "rubric_hash": "x", "grader": "judge",
+        "grader_settings": {"version": 1, "method": "judge", "judge_sha256": "abc"},
+    })
+    assert isinstance(legacy.settings, judge_grader.JudgeGraderSettings)
+    assert legacy.settings.model_sha256 == "abc"

@@ -94,8 +94,13 @@ def grade_answer(
     answer: Transcript | str,
     settings: GraderSettings | None = None,
     context: GraderContext | None = None,
+    *,
+    grader: str | None = None,
 ) -> Grade:
-    """Grade one answer (default: the pattern grader with its default settings)."""
+    """Grade one answer: with ``settings`` (which name their grader), or with grader ``grader``
+    (a registry name) at its default settings, or with the pattern grader."""
+    if settings is None and grader is not None:
+        settings = default_settings(grader)
     if settings is None and context is None:
         if not _DEFAULT:
             _DEFAULT.append(create_grader(default_settings()))

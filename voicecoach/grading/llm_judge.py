@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from voicecoach.grading.models import KeyPointGrade, MisconceptionHit
-from voicecoach.grading.pattern_grader import PatternGrader, PatternSettings
+from voicecoach.grading.offline import PatternGrader, PatternSettings
 from voicecoach.grading.registry import GraderContext, GraderSettings, Verdicts
 from voicecoach.llm.calls import call_with_timeout, failure_reason
 from voicecoach.llm.prompts import load_prompt

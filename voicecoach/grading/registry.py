@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 # name -> "module:Class"; the class takes (settings, context)
 GRADERS: dict[str, str] = {
-    "patterns": "voicecoach.grading.pattern_grader:PatternGrader",
+    "patterns": "voicecoach.grading.offline:PatternGrader",
     "llm": "voicecoach.grading.llm_judge:LlmJudgeGrader",
+    "judge": "voicecoach.grading.judge_grader:JudgeGrader",
 }
 # older names still read from recorded sessions and config files
 ALIASES: dict[str, str] = {"offline": "patterns"}

@@ -74,10 +74,14 @@ def _point_hits(point: KeyPoint, sentences: Sequence[Sentence], window: int) -> 
     return hits
 
 
-def analyse(rubric: Rubric, text: str, options: PatternSettings | None = None) -> Analysis:
-    """Grade every key point and find misconceptions in ``text`` (no scoring here)."""
-    options = options or PatternSettings()
-    settings, window = options.guards, options.negation_window
+def analyse(
+    rubric: Rubric,
+    text: str,
+    settings: GuardSettings = GuardSettings(),
+    window: int = NEGATION_WINDOW,
+) -> Analysis:
+    """Grade every key point and find misconceptions in ``text`` (no scoring here); ``window``
+    is the negation window (see ``grading.patterns``)."""
     sentences = merge_fragments(text, split_sentences(text))
     ignored: dict[str, list[str]] = {}
     echo = {i for i, s in enumerate(sentences) if guards.is_echo(s, rubric.question, settings)}
@@ -168,7 +172,7 @@ class PatternGrader:
 
     def analyse(self, loaded: LoadedRubric, text: str) -> Analysis:
         """The sentence-level findings (for graders that build on this one)."""
-        return analyse(loaded.rubric, text, self.settings)
+        return analyse(loaded.rubric, text, self.settings.guards, self.settings.negation_window)
 
     def verdicts(self, analysis: Analysis) -> Verdicts:
         """The verdicts an analysis amounts to, with its notes and the instruction cap."""
