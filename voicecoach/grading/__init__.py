@@ -2,7 +2,7 @@
 delivery metrics.
 
 ``grade_answer`` is the entry point; graders are chosen from ``grading.registry`` (``patterns``,
-``llm``) and everything they decide is explained in the returned grade.
+``llm``, ``judge``) and everything they decide is explained in the returned grade.
 """
 
 from voicecoach.grading.grader import AnswerGrader, answer_grader, grade_answer

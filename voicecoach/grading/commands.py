@@ -146,8 +146,8 @@ def grade_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a card.")] = False,
     grader: Annotated[
         str | None,
-        typer.Option("--grader", help="patterns (default; 'offline' is the old name) or llm "
-                     "(needs --llm)."),
+        typer.Option("--grader", help="patterns (default; 'offline' is the old name), llm "
+                     "(needs --llm) or judge; default: the configured grader."),
     ] = None,
     llm: Annotated[str | None, typer.Option("--llm", help="LLM for --grader llm.")] = None,
     llm_base_url: Annotated[
