@@ -54,7 +54,7 @@ class PatternSettings(GraderSettings):
 
 @dataclass
 class Analysis:
-    """Everything the offline grader found in one answer, before scoring."""
+    """Everything the pattern grader found in one answer, before scoring."""
 
     sentences: list[Sentence]
     key_points: list[KeyPointGrade]
