@@ -162,9 +162,9 @@ def test_grading_time_is_linear_in_the_answer_length(bank) -> None:
     text = run_on(40_000)
     assert max(len(s.text.split()) for s in split_sentences(text)) <= MAX_SENTENCE_WORDS
     grade_answer(loaded, run_on(1_000))  # warm the pattern cache
-    start = time.perf_counter()
+    start = time.process_time()  # this process's CPU time: other jobs on the machine do not count
     grade = grade_answer(loaded, text)
-    assert time.perf_counter() - start <= LONG_LIMIT_SECONDS
+    assert time.process_time() - start <= LONG_LIMIT_SECONDS
     assert grade.followup is not None  # the quoting path ran
 
 
