@@ -8,7 +8,10 @@ Run:  .venv/bin/python benchmarks/bench_grading.py [--json]
 * adversarial answers over every rubric (keyword salads built from each rubric's vocabulary,
   the question read back, "give me full marks", "I don't know", empty, filler): level counts;
 * latency: one answer (median and p95 over the evaluation set, models already loaded) and a
-  1,000-answer batch (the evaluation set cycled).
+  1,000-answer batch (the evaluation set cycled);
+* long answers: one unpunctuated run-on of 10,000, 20,000 and 40,000 characters (a rambling
+  spoken answer, a long imported transcript): seconds each, which must grow linearly and stay
+  at or under 1.5 s for 40,000 characters.
 """
 
 from __future__ import annotations
@@ -32,6 +35,27 @@ from voicecoach.grading.agreement import (  # noqa: E402
 from voicecoach.rubric.loader import load_bank  # noqa: E402
 
 EVAL = ROOT / "benchmarks" / "data" / "grading_eval.jsonl"
+LONG_SIZES = (10_000, 20_000, 40_000)
+LONG_LIMIT_SECONDS = 1.5  # for the 40,000-character answer
+# vague on purpose: a partial point makes the grader quote the answer in its follow-up
+RAMBLE = ("if the depth is too high the tree gets big and it will overfit and um you know it is "
+          "kind of like a bigger model ")
+
+
+def run_on(chars: int) -> str:
+    """An unpunctuated answer of exactly ``chars`` characters."""
+    return (RAMBLE * (chars // len(RAMBLE) + 1))[:chars]
+
+
+def long_answers(bank: object) -> dict[str, float]:
+    """Seconds to grade one unpunctuated run-on of each size (max-depth rubric)."""
+    loaded = bank["max-depth"]  # type: ignore[index]
+    seconds = {}
+    for size in LONG_SIZES:
+        start = time.perf_counter()
+        grade_answer(loaded, run_on(size))
+        seconds[str(size)] = round(time.perf_counter() - start, 3)
+    return seconds
 
 
 def agreement(pairs: list[tuple[str, str]]) -> dict[str, float]:
@@ -86,6 +110,7 @@ def main() -> None:
             "max": round(ordered[-1], 2),
         },
         "batch_1000_seconds": round(batch_seconds, 2),
+        "long_unpunctuated_seconds": long_answers(bank),
     }
     if "--json" in sys.argv:
         print(json.dumps(report, indent=2))

@@ -131,9 +131,10 @@ def llm_policy(timeout: float) -> Iterator[FollowUpPolicy | None]:
         import llama_cpp  # noqa: F401
 
         from tests.fixtures.llm_server import smollm2_path
-        from voicecoach.agent.llm import LlamaServer, LlmSpec, create_chat_model
-        from voicecoach.agent.llm_policy import LlmPolicy, load_prompt
+        from voicecoach.agent.llm_policy import LlmPolicy
         from voicecoach.config import default_prompts_dir
+        from voicecoach.llm.client import LlamaServer, LlmSpec, create_chat_model
+        from voicecoach.llm.prompts import load_prompt
     except ImportError:
         yield None
         return

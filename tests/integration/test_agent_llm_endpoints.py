@@ -8,10 +8,11 @@ import time
 import pytest
 
 from tests.fixtures.agent import fake_grade
-from voicecoach.agent.llm import LlamaServer, LlmSpec, create_chat_model
-from voicecoach.agent.llm_policy import LlmPolicy, load_prompt
+from voicecoach.agent.llm_policy import LlmPolicy
 from voicecoach.agent.policy import ProbeRequest
 from voicecoach.config import default_prompts_dir
+from voicecoach.llm.client import LlamaServer, LlmSpec, create_chat_model
+from voicecoach.llm.prompts import load_prompt
 from voicecoach.rubric.loader import RubricBank
 
 pytestmark = pytest.mark.slow

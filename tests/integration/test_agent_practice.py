@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from voicecoach.agent.interviewer import SELF_ASSESSMENT_PROMPT
-from voicecoach.agent.llm import free_port
+from voicecoach.llm.client import free_port
 from voicecoach.session.store import SessionStore
 
 pytestmark = pytest.mark.slow
@@ -67,7 +67,7 @@ def check_done_when(events: list[dict[str, Any]], tmp_path: Path, session_id: st
     assert session.turns[2].prompt == SELF_ASSESSMENT_PROMPT
     assert session.self_assessment == SELF
     assert session.turns[1].grade is not None and session.turns[1].grade.level == "strong"
-    assert session.summary is not None and session.summary["strengths"]
+    assert session.summary is not None and session.summary.strengths
     assert session.status == "finished"
 
 

@@ -1,6 +1,6 @@
 """Grading against real components: the LLM judge on llama.cpp serving SmolLM2-135M (its poor
-output exercises quote validation and the offline fallback), and a spoken answer through real
-TTS (espeak-ng) and STT into ``voicecoach grade --audio`` with delivery metrics."""
+output exercises quote validation and the fallback to the pattern grade), and a spoken answer
+through real TTS (espeak-ng) and STT into ``voicecoach grade --audio`` with delivery metrics."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from voicecoach.agent.llm import LlamaServer, LlmSpec, create_chat_model
 from voicecoach.cli import app
 from voicecoach.grading import grade_answer
+from voicecoach.grading.llm_judge import LlmJudgeSettings
+from voicecoach.grading.registry import GraderContext
+from voicecoach.llm.client import LlamaServer, LlmSpec, create_chat_model
 from voicecoach.rubric.loader import RubricBank
 
 pytestmark = pytest.mark.slow
@@ -29,22 +31,28 @@ def test_real_llm_judge_is_validated_or_falls_back(
     model = create_chat_model(LlmSpec("openai", "local"), base_url=llama_server.base_url,
                               timeout=60, max_tokens=256, temperature=0.0)
     loaded = bank["max-depth"]
-    grade = grade_answer(loaded, ANSWER, grader="llm", llm=model, llm_timeout=60)
+    grade = grade_answer(loaded, ANSWER, LlmJudgeSettings(timeout=60), GraderContext(llm=model))
     offline = grade_answer(loaded, ANSWER)
-    assert grade.provenance.grader in ("offline", "llm:local")
+    assert grade.provenance.grader in ("patterns", "llm")
     for point in grade.key_points:  # whatever the model said, evidence is verbatim
         assert point.evidence == "" or point.evidence in ANSWER
-    if grade.provenance.grader == "offline":
+    if grade.provenance.grader == "patterns":
         assert grade.key_points == offline.key_points
         assert grade.notes  # says why the LLM was not used
     else:
-        assert grade.provenance.grader_settings["prompt"].startswith("judge@")
+        assert isinstance(grade.provenance.settings, LlmJudgeSettings)
+        assert grade.provenance.settings.model == "local"
+        assert grade.provenance.settings.prompt.startswith("judge@")
 
 
-def test_unreachable_llm_falls_back_to_offline(refusing_url: str, bank: RubricBank) -> None:
+def test_unreachable_llm_falls_back_to_the_pattern_grade(
+    refusing_url: str, bank: RubricBank
+) -> None:
     model = create_chat_model(LlmSpec("openai", "local"), base_url=refusing_url, timeout=2)
-    grade = grade_answer(bank["max-depth"], ANSWER, grader="llm", llm=model, llm_timeout=3)
-    assert grade.provenance.grader == "offline"
+    grade = grade_answer(
+        bank["max-depth"], ANSWER, LlmJudgeSettings(timeout=3), GraderContext(llm=model)
+    )
+    assert grade.provenance.grader == "patterns"
     assert any("llm judge failed" in n for n in grade.notes)
 
 

@@ -84,4 +84,4 @@ def test_session_structure(reference_store: tuple[Path, Path, str]) -> None:
     assert session.self_assessment and "fundamentals" in session.self_assessment
     feedback = session.config["import"]["interviewer_feedback"]
     assert "cross-entropy" in feedback and "regularization" in feedback
-    assert set(session.final_grades()) == set(asked)
+    assert set(session.latest_grades()) == set(asked)

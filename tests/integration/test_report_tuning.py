@@ -48,7 +48,7 @@ def _pick_point(bank: Path, recordings: Path) -> tuple[str, str, float]:
     """A (question, key point, weight) whose weight change must move the score: the question has
     one covered and one missing point."""
     session = SessionStore(recordings).load("a-first")
-    for question_id, grade in session.final_grades().items():
+    for question_id, grade in session.latest_grades().items():
         statuses = {p.status for p in grade.key_points}
         if {"covered", "missing"} <= statuses:
             point = next(p for p in grade.key_points if p.status == "covered")

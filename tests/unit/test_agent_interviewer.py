@@ -73,7 +73,7 @@ def test_probe_then_move_on_then_self_assessment_and_feedback(
     assert [t.kind for t in saved.turns] == ["question", "followup", "self_assessment"]
     assert saved.turns[1].targets == "learns-noise" and saved.turns[1].policy == "rubric"
     assert saved.self_assessment == "I rushed a bit"
-    assert saved.summary is not None and saved.summary["advice"]
+    assert saved.summary is not None and saved.summary.advice
     assert "grade_seconds" in saved.turns[0].timings
     assert saved.turns[0].timings["next_speech_latency"] >= 0
 
@@ -131,7 +131,8 @@ def test_ctrl_c_keeps_finished_turns(real_bank: RubricBank, tmp_path: Path) -> N
 
 
 def test_spoken_feedback_is_short_and_reads_like_speech() -> None:
-    from voicecoach.agent.interviewer import spoken_feedback
+    from voicecoach.feedback.text import spoken_feedback
+    from voicecoach.session.models import SessionSummary
 
     item = {"question_id": "max-depth", "topic": "trees", "evidence": "…"}
     data = {
@@ -139,7 +140,7 @@ def test_spoken_feedback_is_short_and_reads_like_speech() -> None:
         "gaps": [{**item, "text": "trees: The why: a deep tree memorises noise."}],
         "advice": [{**item, "text": "Practise explaining why."}, {**item, "text": "Not said."}],
     }
-    said = spoken_feedback(data)
+    said = spoken_feedback(SessionSummary.model_validate(data))
     assert "trees:" not in said  # the written grouping label is not read out
     assert "Strength 0; Strength 1." in said and "Strength 2" not in said
     assert "What was missing: The why: a deep tree memorises noise." in said

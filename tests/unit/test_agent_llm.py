@@ -13,16 +13,12 @@ from typing import Any
 import pytest
 
 from tests.fixtures.agent import fake_grade
-from voicecoach.agent.llm import LlmSpec, create_chat_model, parse_llm_spec
-from voicecoach.agent.llm_policy import (
-    FollowUpProposal,
-    LlmPolicy,
-    load_prompt,
-    validate_probe,
-)
+from voicecoach.agent.llm_policy import FollowUpProposal, LlmPolicy, validate_probe
 from voicecoach.agent.policy import ProbeRequest
 from voicecoach.config import default_prompts_dir
 from voicecoach.errors import ConfigError
+from voicecoach.llm.client import LlmSpec, create_chat_model, parse_llm_spec
+from voicecoach.llm.prompts import load_prompt
 from voicecoach.rubric.loader import RubricBank
 
 VAGUE = "if the depth is too high the tree gets big and it will overfit"

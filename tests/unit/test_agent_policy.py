@@ -94,3 +94,40 @@ def test_leak_check_uses_the_rubric_and_allows_the_candidates_words(
 def test_repeat_detection() -> None:
     assert is_repeat("What does the depth control?", ["what does the depth of a tree control?"])
     assert not is_repeat("How would you pick the depth?", ["What does the depth control?"])
+
+
+RUBRIC = """\
+schema: voicecoach.rubric/v1
+id: probe-rule
+version: 1
+topic: testing
+question: "Why?"
+key_points:
+  - {id: a, weight: 1, description: First reason., accept: ["alpha"], probe: "What about a?"}
+  - {id: b, weight: 1, description: Second reason., accept: ["beta"], probe: "What about b?"}
+  - {id: c, weight: 3, required: false, description: A bonus., accept: ["gamma"],
+     probe: "What about c?"}
+"""
+
+
+def test_the_grade_and_the_policy_pick_the_same_point(tmp_path) -> None:
+    """One rule for the point to probe: required before optional, then weight, then a partial
+    point before a missing one. (The grade used to propose the heavy optional point.)"""
+    from voicecoach.grading.followup import propose_followup
+    from voicecoach.grading.models import KeyPointGrade
+    from voicecoach.rubric.loader import load_rubric
+
+    path = tmp_path / "probe-rule.yaml"
+    path.write_text(RUBRIC, encoding="utf-8")
+    loaded = load_rubric(path)
+    points = [
+        KeyPointGrade(id="a", status="missing"),
+        KeyPointGrade(id="b", status="partial", evidence="beta-ish"),
+        KeyPointGrade(id="c", status="missing", required=False, weight=3),
+    ]
+    proposal = propose_followup(loaded.rubric, points)
+    assert proposal is not None and proposal.targets == "b"
+    grade = fake_grade(loaded, "").model_copy(update={"key_points": points, "followup": None})
+    request = ProbeRequest(loaded=loaded, grade=grade, answers=("",), asked=("Why?",), probed=())
+    assert RubricPolicy().decide(request).targets == "b"
+    assert RubricPolicy().decide(replace(request, probed=("b",))).targets == "a"

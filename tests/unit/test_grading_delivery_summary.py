@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from voicecoach.feedback.summary import NOT_SAID, summarize
 from voicecoach.grading import grade_answer
 from voicecoach.grading.delivery import count_fillers, delivery_metrics
-from voicecoach.grading.summary import NOT_SAID, summarize
 from voicecoach.rubric.loader import RubricBank
 from voicecoach.session.models import Session, Turn
 from voicecoach.speech.transcript import Transcript, Word

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from voicecoach.grading.normalize import merge_fragments, normalize, split_sentences
+from voicecoach.grading.normalize import (
+    MAX_SENTENCE_WORDS,
+    merge_fragments,
+    normalize,
+    sentence_texts,
+    split_sentences,
+)
 from voicecoach.grading.patterns import compile_pattern
 
 
@@ -89,3 +95,27 @@ def test_an_unfinished_sentence_before_a_new_one_is_split() -> None:
     assert [s.text for s in split_sentences(text)] == [
         "Type it out, or\u2014", "So, all right, it has labels.", "The\u2014 the model."
     ]
+
+
+def test_a_stop_keeps_its_closing_quote() -> None:
+    text = 'He said "it overfits." Then he stopped.'
+    assert sentence_texts(text) == ['He said "it overfits."', "Then he stopped."]
+
+
+def test_an_unpunctuated_run_is_cut_into_bounded_sentences_at_clause_boundaries() -> None:
+    clause = "the tree keeps splitting until every leaf is pure and "
+    text = clause * 60  # 600 words, no sentence end
+    sentences = split_sentences(text)
+    sizes = [len(s.text.split()) for s in sentences]
+    assert max(sizes) <= MAX_SENTENCE_WORDS and sum(sizes) == 600
+    assert all(s.text.split()[0] == "and" for s in sentences[1:])  # cut before a clause word
+    assert all(text[s.start:s.end] == s.text for s in sentences)  # still verbatim
+    short = "a deep tree keeps splitting and it ends up learning the noise in the data"
+    assert [s.text for s in split_sentences(short)] == [short]  # real sentences are untouched
+
+
+def test_alternatives_are_found_through_the_word_index() -> None:
+    [sentence] = split_sentences("it memorizes noise and then it memorises more noise")
+    assert compile_pattern("memori* more_noise").match(sentence) is not None
+    assert compile_pattern("noise_and_then").match(sentence) is not None
+    assert compile_pattern("more_noise_again").match(sentence) is None

@@ -89,12 +89,12 @@ def test_import_saves_a_graded_session(tmp_path: Path, mini_bank) -> None:
     )
     stored = store.load("imp")
     assert stored.status == "imported" and stored == session
-    grades = stored.final_grades()
+    grades = stored.latest_grades()
     assert grades["max-depth"].level == "strong"  # question and follow-up answers joined
     assert grades["binary-cross-entropy"].score == 25.0
     assert stored.turns[2].grade is not None and stored.turns[1].grade is None
     assert stored.config["import"]["interviewer_feedback"].startswith("You did well")
-    assert stored.summary is not None and stored.summary["gaps"][0]["text"] == "formula"
+    assert stored.summary is not None and stored.summary.gaps[0].text == "formula"
     with pytest.raises(SessionError, match="already exists"):
         import_transcript(source, store, mini_bank, interviewer="Ann", candidate="Bob",
                           session_id="imp", grader=fake_grade, summarizer=fake_summarize)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from tests.fixtures.report import fake_grade
 from voicecoach.rubric.loader import load_bank
-from voicecoach.session.models import Session
-from voicecoach.session.regrade import combined_answer, regrade_sessions
+from voicecoach.session.models import Session, combined_answer
+from voicecoach.session.regrade import regrade_sessions
 
 
 def test_unchanged_bank_regrades_to_the_same_grades(recorded_session, mini_bank) -> None:

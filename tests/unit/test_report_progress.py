@@ -21,7 +21,7 @@ def test_levels_move_per_topic_and_damaged_sessions_are_listed(
     (store.root / "s3" / "session.json").write_text("{")
 
     progress = collect_progress(store, mini_bank)
-    assert [sid for sid, _ in progress.sessions] == ["s1", "s2"]
+    assert [sid for sid, *_ in progress.sessions] == ["s1", "s2"]
     losses = progress.topics["losses"]
     assert [(p.level, p.score) for p in losses] == [("weak", 25.0), ("strong", 100.0)]
     assert progress.trend("losses") == "up" and progress.trend("trees") == "same"

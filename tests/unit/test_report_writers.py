@@ -52,8 +52,8 @@ def test_json_has_the_agreed_keys(recorded_session, mini_bank) -> None:
     payload = json.loads(text)
     for key in ("strengths", "gaps", "advice", "questions", "delivery"):
         assert key in payload
-    assert payload["gaps"][0] == {
-        "question_id": "binary-cross-entropy", "text": "formula", "evidence": ""
+    assert payload["gaps"][0] == {  # the summary's own items, every field (topic too)
+        "question_id": "binary-cross-entropy", "text": "formula", "evidence": "", "topic": ""
     }
 
 

@@ -64,7 +64,7 @@ def test_round_trip_and_listing(tmp_path: Path) -> None:
     store.save(session)
     loaded = store.load("s1")
     assert loaded.turns[0].answer == transcript
-    assert loaded.final_grades()["max-depth"].score == 62.5
+    assert loaded.latest_grades()["max-depth"].score == 62.5
     assert store.audio_path("s1", 3, "answer").name == "003-answer.wav"
     [row] = store.list()
     assert (row.id, row.questions, row.score, row.error) == ("s1", ("max-depth",), 62.5, None)

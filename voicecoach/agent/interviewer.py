@@ -19,16 +19,15 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol
 
-from pydantic import BaseModel
-
 from voicecoach.agent.candidates import AnswerSource, ListenContext, Reply
 from voicecoach.agent.events import EventSink
 from voicecoach.agent.policy import FollowUpPolicy, ProbeRequest
 from voicecoach.agent.voice import Speaker
-from voicecoach.grading.models import Grade
+from voicecoach.feedback.summary import summarize
+from voicecoach.feedback.text import spoken_feedback, written_feedback
+from voicecoach.grading.grader import AnswerGrader, grade_answer
 from voicecoach.rubric.loader import LoadedRubric, RubricBank
-from voicecoach.session.models import Session, Turn, TurnKind, utc_now
-from voicecoach.session.regrade import combined_answer
+from voicecoach.session.models import Session, Summarizer, Turn, TurnKind, combined_answer, utc_now
 from voicecoach.session.store import SessionStore
 from voicecoach.speech.transcript import Transcript
 
@@ -37,7 +36,6 @@ SELF_ASSESSMENT_PROMPT = (
     "What did you do well, and what would you improve?"
 )
 
-Grader = Callable[[LoadedRubric, Transcript], Grade]
 Transcriber = Callable[[Path, str], Transcript]  # (audio file, question text as prompt)
 
 
@@ -52,21 +50,6 @@ class LiveTranscription(Protocol):
 # (growing answer file, prompt) -> a started LiveTranscription; used with sources whose
 # ``live_audio`` is true (the microphone), where the answer file grows while it is spoken
 LiveTranscriber = Callable[[Path, str], LiveTranscription]
-Summarizer = Callable[[Session, RubricBank], BaseModel]
-
-
-def offline_grader(loaded: LoadedRubric, answer: Transcript) -> Grade:
-    """The default grader: offline, rubric-driven, deterministic."""
-    from voicecoach.grading import grade_answer
-
-    return grade_answer(loaded, answer, grader="offline")
-
-
-def default_summarizer(session: Session, bank: RubricBank) -> BaseModel:
-    from voicecoach.grading.summary import summarize
-
-    return summarize(session, bank)
-
 
 class State(Enum):
     GREET = "greet"
@@ -129,8 +112,8 @@ class Interviewer:
         transcriber: Transcriber | None = None,
         live_transcriber: LiveTranscriber | None = None,
         warm_up: Callable[[], None] | None = None,
-        grader: Grader = offline_grader,
-        summarizer: Summarizer = default_summarizer,
+        grader: AnswerGrader = grade_answer,
+        summarizer: Summarizer = summarize,
         write: Callable[[str], None] = print,
         options: InterviewOptions | None = None,
     ) -> None:
@@ -435,17 +418,18 @@ class Interviewer:
     def feedback(self) -> State:
         self._turn = None
         summary = self.summarizer(self.session, self.bank)
-        data = summary.model_dump()
-        self.session.summary = data
+        self.session.summary = summary
         self.store.save(self.session)
+        score = self.session.overall_score()
         self.events.emit(
             "summary",
-            **{key: [item.get("text", "") for item in data.get(key, []) or []]
-               for key in ("strengths", "gaps", "advice")},
-            score=self.session.overall_score(),
+            strengths=[item.text for item in summary.strengths],
+            gaps=[item.text for item in summary.gaps],
+            advice=[item.text for item in summary.advice],
+            score=score,
         )
-        self.write(written_feedback(data, self.session.overall_score()))
-        self.speaker.say(spoken_feedback(data), self.events)
+        self.write(written_feedback(summary, score))
+        self.speaker.say(spoken_feedback(summary), self.events)
         return State.SAVE
 
     def save(self) -> State:
@@ -461,49 +445,3 @@ class Interviewer:
     def _require_question(self) -> QuestionState:
         assert self._question is not None, f"state {self.state} needs a current question"
         return self._question
-
-
-def _texts(data: dict[str, Any], key: str) -> list[str]:
-    """Item texts as said aloud: without the "topic: " label the written feedback groups by
-    (read out, "trees: Max depth limits…" sounds like a list, not a person) and without the
-    final period (they are joined with "; ")."""
-    texts = []
-    for item in data.get(key, []) or []:
-        text = str(item.get("text") or "")
-        topic = str(item.get("topic") or "")
-        if topic and text.lower().startswith(f"{topic.lower()}: "):
-            text = text[len(topic) + 2:]
-        if text:
-            texts.append(text.rstrip(". "))
-    return texts
-
-
-def spoken_feedback(data: dict[str, Any], per_section: int = 2) -> str:
-    """The short spoken version: a couple of strengths, gaps and one piece of advice."""
-    parts = ["Thanks — that's the end of the interview. Here's my feedback."]
-    if strengths := _texts(data, "strengths")[:per_section]:
-        parts.append("What went well: " + "; ".join(strengths) + ".")
-    if gaps := _texts(data, "gaps")[:per_section]:
-        parts.append("What was missing: " + "; ".join(gaps) + ".")
-    if advice := _texts(data, "advice")[:1]:
-        parts.append("What to practise: " + advice[0].rstrip(".") + ".")
-    parts.append("The full written feedback is saved with the session.")
-    return " ".join(part.replace("..", ".") for part in parts)
-
-
-def written_feedback(data: dict[str, Any], score: float | None) -> str:
-    """The written feedback: every strength, gap and advice item with its evidence."""
-    lines = ["", "Feedback" + (f" (overall {score:.0f}/100)" if score is not None else "")]
-    titles = {"strengths": "What went well", "gaps": "What was missing", "delivery": "Delivery",
-              "advice": "What to practise"}
-    for key, title in titles.items():
-        items = [item for item in data.get(key, []) or [] if item.get("text")]
-        if not items:
-            continue
-        lines.append(f"{title}:")
-        for item in items:
-            where = f" [{item['question_id']}]" if item.get("question_id") else ""
-            lines.append(f"  - {item['text']}{where}")
-            if item.get("evidence"):
-                lines.append(f'      evidence: "{item["evidence"]}"')
-    return "\n".join(lines)

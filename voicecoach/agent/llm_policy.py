@@ -10,26 +10,17 @@ because of the LLM.
 
 from __future__ import annotations
 
-import hashlib
-import threading
 import time
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment, StrictUndefined
 from pydantic import BaseModel, Field
 
 from voicecoach.agent.policy import Decision, ProbeRequest, RubricPolicy, with_fallback
-from voicecoach.agent.wording import (
-    content_words,
-    is_repeat,
-    leaked_terms,
-    sentences,
-    stem,
-    words,
-)
-from voicecoach.errors import ConfigError
+from voicecoach.agent.wording import content_words, is_repeat, leaked_terms
+from voicecoach.grading.normalize import sentence_texts, stem, words
+from voicecoach.llm.calls import LlmTimeout, call_with_timeout, failure_reason
+from voicecoach.llm.prompts import PromptTemplate
 from voicecoach.rubric.schema import KeyPoint
 
 if TYPE_CHECKING:
@@ -48,58 +39,13 @@ class FollowUpProposal(BaseModel):
     )
 
 
-@dataclass(frozen=True)
-class PromptTemplate:
-    """A prompt file split into system and user parts, with its content hash."""
-
-    name: str
-    system: str
-    user: str
-    sha256: str
-
-    @property
-    def version(self) -> str:
-        return f"{self.name}@{self.sha256[:12]}"
-
-    def render(self, **variables: Any) -> tuple[str, str]:
-        env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
-        return (
-            env.from_string(self.system).render(**variables).strip(),
-            env.from_string(self.user).render(**variables).strip(),
-        )
-
-
-def load_prompt(prompts_dir: Path, name: str = "followup") -> PromptTemplate:
-    """Read ``prompts/<name>.md``; its ``## system`` and ``## user`` sections are the messages."""
-    path = Path(prompts_dir) / f"{name}.md"
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        raise ConfigError(f"prompt template {path} not found (set VOICECOACH_PROMPTS)") from None
-    text = raw.decode("utf-8")
-    sections: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in text.splitlines(keepends=True):
-        header = line.strip().lower()
-        if header in ("## system", "## user"):
-            current = sections.setdefault(header[3:], [])
-        elif current is not None:
-            current.append(line)
-    if set(sections) != {"system", "user"}:
-        raise ConfigError(f"{path}: needs a '## system' and a '## user' section")
-    return PromptTemplate(
-        name, "".join(sections["system"]), "".join(sections["user"]),
-        hashlib.sha256(raw).hexdigest(),
-    )
-
-
 def validate_probe(text: str, point: KeyPoint, request: ProbeRequest) -> list[str]:
     """Why a proposed probe must not be asked (empty list: it may)."""
     rubric = request.loaded.rubric
     text = text.strip()
     problems: list[str] = []
     n_words = len(words(text))
-    if not text.endswith("?") or len(sentences(text)) != 1 or "\n" in text:
+    if not text.endswith("?") or len(sentence_texts(text)) != 1 or "\n" in text:
         problems.append("not a single question ending in '?'")
     if n_words > MAX_WORDS or len(text) > MAX_CHARS:
         problems.append(f"too long ({n_words} words)")
@@ -114,39 +60,6 @@ def validate_probe(text: str, point: KeyPoint, request: ProbeRequest) -> list[st
     if is_repeat(text, [rubric.question, *request.asked]):
         problems.append("repeats an earlier question")
     return problems
-
-
-class LlmTimeout(Exception):
-    """The LLM did not answer in time."""
-
-
-def call_with_timeout(function: Any, timeout: float) -> Any:
-    """Run ``function()`` on a daemon thread; give up after ``timeout`` seconds.
-
-    The HTTP clients have their own timeouts too, but a hung connection or a slow local model
-    must never hold the interview, and a daemon thread never blocks the program's exit.
-    """
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = function()
-        except BaseException as error:  # reported to the caller below
-            box["error"] = error
-
-    thread = threading.Thread(target=target, daemon=True, name="llm-call")
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        raise LlmTimeout(f"no answer in {timeout:g}s")
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
-
-
-def _reason(error: BaseException) -> str:
-    message = " ".join(str(error).split())[:160]
-    return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
 class LlmPolicy:
@@ -198,7 +111,7 @@ class LlmPolicy:
         except LlmTimeout as error:
             return self._fallback(base, f"timeout: {error}", started)
         except Exception as error:
-            return self._fallback(base, f"error: {_reason(error)}", started)
+            return self._fallback(base, f"error: {failure_reason(error)}", started)
         problems = validate_probe(proposal, point, request)
         if problems:
             shown = " ".join(proposal.split())[:120]

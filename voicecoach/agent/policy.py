@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from voicecoach.agent.wording import leaked_terms
+from voicecoach.grading.followup import probe_candidates, uncovered_required
 from voicecoach.grading.models import Grade, KeyPointGrade
 from voicecoach.rubric.loader import LoadedRubric
 from voicecoach.rubric.schema import KeyPoint
@@ -66,36 +67,13 @@ class FollowUpPolicy(Protocol):
     def decide(self, request: ProbeRequest) -> Decision: ...
 
 
-def uncovered_points(request: ProbeRequest) -> list[tuple[KeyPoint, KeyPointGrade]]:
-    """Required points not yet covered, most important first (partial before missing on ties)."""
-    by_id = {kp.id: kp for kp in request.grade.key_points}
-    pending = []
-    for point in request.loaded.rubric.key_points:
-        verdict = by_id.get(point.id)
-        if point.required and verdict is not None and verdict.status != "covered":
-            pending.append((point, verdict))
-    pending.sort(key=lambda pv: (-pv[0].weight, pv[1].status != "partial"))
-    return pending
-
-
 def choose_target(request: ProbeRequest) -> tuple[KeyPoint, KeyPointGrade] | None:
-    """The point to probe next: the grader's proposal if still eligible, else the top pending one.
-
-    Eligible means required, not covered, has an authored probe and was not probed already — a
-    second probe on the same point would be a repeat.
-    """
-    pending = [
-        (point, verdict)
-        for point, verdict in uncovered_points(request)
-        if point.probe and point.id not in request.probed
-    ]
-    if not pending:
-        return None
-    proposed = request.grade.followup.targets if request.grade.followup else None
-    for point, verdict in pending:
-        if point.id == proposed:
-            return point, verdict
-    return pending[0]
+    """The point to probe next: the first of grading's :func:`probe_candidates` (the rule the
+    grade's own proposal follows), leaving out points this question has already probed."""
+    candidates = probe_candidates(
+        request.loaded.rubric, request.grade.key_points, request.probed
+    )
+    return candidates[0] if candidates else None
 
 
 class RubricPolicy:
@@ -114,7 +92,7 @@ class RubricPolicy:
         candidate should get the chance to find the answer first.
         """
         rubric = request.loaded.rubric
-        pending = [point for point, _ in uncovered_points(request)]
+        pending = [point for point, _ in uncovered_required(rubric, request.grade.key_points)]
         for hit in request.grade.misconceptions:
             if hit.id in request.corrected:
                 continue

@@ -23,13 +23,16 @@ from voicecoach.agent.interviewer import (
     LiveTranscriber,
     Transcriber,
 )
-from voicecoach.agent.llm import LlamaServer, create_chat_model, parse_llm_spec
-from voicecoach.agent.llm_policy import LlmPolicy, load_prompt
+from voicecoach.agent.llm_policy import LlmPolicy
 from voicecoach.agent.policy import FollowUpPolicy, RubricPolicy
 from voicecoach.agent.select import Selection, select_questions
 from voicecoach.agent.voice import PrintSpeaker, Speaker, TtsSpeaker, default_player
 from voicecoach.config import Settings
 from voicecoach.errors import VoicecoachError
+from voicecoach.grading.grader import grader_from_config
+from voicecoach.grading.registry import canonical_name
+from voicecoach.llm.client import LlamaServer, create_chat_model, parse_llm_spec
+from voicecoach.llm.prompts import load_prompt
 from voicecoach.rubric.loader import load_bank
 from voicecoach.session.models import Session
 from voicecoach.session.store import SessionStore
@@ -255,6 +258,7 @@ def run_practice(
             live_transcriber_for(stt) if stt is not None and settings.stt_incremental else None
         )
         policy, policy_info = stack.enter_context(follow_up_policy(settings))
+        grader = grader_from_config(settings)  # before the session exists: a bad grader is an error
         store = SessionStore(settings.recordings_dir)
         session = store.create(
             request.session_id,
@@ -267,6 +271,7 @@ def run_practice(
                 "stt_model": settings.stt_model if needs_stt else None,
                 "stt_incremental": settings.stt_incremental if voice_in else None,
                 "tts_engine": settings.tts_engine if speak else None,
+                "grader": canonical_name(settings.grader),
                 "max_probes": settings.max_probes,
                 "end_silence": settings.end_silence,
                 "rubrics": {loaded.id: loaded.sha256[:12] for loaded in plan},
@@ -277,6 +282,7 @@ def run_practice(
         interviewer = Interviewer(
             bank=bank, plan=plan, store=store, session=session, source=source,
             speaker=speaker, policy=policy, events=events, transcriber=transcriber,
+            grader=grader,
             live_transcriber=live_transcriber, write=write,
             warm_up=stt.ready if stt is not None else None,
             options=InterviewOptions(

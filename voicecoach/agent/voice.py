@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from voicecoach.agent.events import EventSink
-from voicecoach.agent.wording import sentences
 from voicecoach.errors import VoicecoachError
+from voicecoach.grading.normalize import sentence_texts
 
 if TYPE_CHECKING:
     from voicecoach.audio.clip import AudioClip
@@ -95,7 +95,7 @@ class TtsSpeaker:
         if not self.ahead:
             return
         with self._lock:
-            for sentence in sentences(text):
+            for sentence in sentence_texts(text):
                 if sentence not in self._ready:
                     self._ready[sentence] = self._pool.submit(self._tts.synthesize, sentence)
             while len(self._ready) > PREPARED_LIMIT:  # forget the oldest never-said sentences
@@ -106,7 +106,7 @@ class TtsSpeaker:
         from voicecoach.audio.clip import concatenate
 
         clips = []
-        for sentence in sentences(text):
+        for sentence in sentence_texts(text):
             with self._lock:
                 future = self._ready.pop(sentence, None)
             if future is None and not self.ahead:

@@ -21,7 +21,7 @@ from voicecoach.config import Settings, load_settings
 from voicecoach.errors import ConfigError, MissingDependencyError, VoicecoachError
 from voicecoach.grading.cards import grade_card
 from voicecoach.grading.delivery import delivery_metrics
-from voicecoach.grading.grader import grade_answer
+from voicecoach.grading.grader import grader_from_config
 from voicecoach.grading.models import Grade
 from voicecoach.grading.rubric_test import Agreement, ExampleResult, test_rubric
 from voicecoach.rubric.loader import LoadedRubric, RubricBank, load_bank, load_rubric, rubric_files
@@ -77,23 +77,13 @@ def _transcriber(settings: Settings) -> Transcribe:
 
 
 class _Grader:
-    """Grades answers with the models loaded at most once (STT on first audio, LLM up front)."""
+    """Grades answers with the models loaded at most once (STT on first audio, the grader's
+    models up front)."""
 
-    def __init__(self, settings: Settings, grader: str) -> None:
-        self.settings, self.grader = settings, grader
-        self.llm: Any = None
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.grade_answer = grader_from_config(settings)
         self._transcribe: Transcribe | None = None
-        if grader == "llm":
-            from voicecoach.agent.llm import create_chat_model, parse_llm_spec
-
-            spec = parse_llm_spec(settings.llm)
-            if spec.provider == "llamacpp":
-                raise ConfigError("grade --grader llm needs a server: use --llm openai:NAME "
-                                  "with --llm-base-url, or ollama:MODEL")
-            self.llm = create_chat_model(
-                spec, base_url=settings.llm_base_url, timeout=settings.llm_timeout,
-                max_tokens=512, temperature=0.0,
-            )
 
     def grade(self, loaded: LoadedRubric, text: str | None, audio: Path | None) -> Grade:
         if audio is not None:
@@ -102,10 +92,7 @@ class _Grader:
             transcript = self._transcribe(audio, loaded.rubric.question)
         else:
             transcript = Transcript.from_text(text or "")
-        grade = grade_answer(
-            loaded, transcript, grader=self.grader, llm=self.llm,
-            prompts_dir=self.settings.prompts_dir, llm_timeout=self.settings.llm_timeout,
-        )
+        grade = self.grade_answer(loaded, transcript)
         if audio is not None:
             grade.delivery = delivery_metrics(transcript)
         return grade
@@ -158,8 +145,10 @@ def grade_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a card.")] = False,
     grader: Annotated[
-        str, typer.Option("--grader", help="offline (default) or llm (needs --llm).")
-    ] = "offline",
+        str | None,
+        typer.Option("--grader", help="patterns (default; 'offline' is the old name), llm "
+                     "(needs --llm) or judge; default: the configured grader."),
+    ] = None,
     llm: Annotated[str | None, typer.Option("--llm", help="LLM for --grader llm.")] = None,
     llm_base_url: Annotated[
         str | None, typer.Option("--llm-base-url", help="OpenAI-compatible server URL.")
@@ -192,11 +181,12 @@ def grade_command(
     """
     settings = load_settings(
         **{k: v for k, v in
-           {"rubrics_dir": rubrics_dir, "llm": llm, "llm_base_url": llm_base_url}.items()
+           {"rubrics_dir": rubrics_dir, "llm": llm, "llm_base_url": llm_base_url,
+            "grader": grader}.items()
            if v is not None}
     )
     bank = load_bank(settings.rubrics_dir)
-    engine = _Grader(settings, grader)
+    engine = _Grader(settings)
     if batch is not None:
         if question or text is not None or audio is not None:
             raise ConfigError("--batch takes no --question, --text or --audio")

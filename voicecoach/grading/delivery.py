@@ -16,6 +16,7 @@ from collections import Counter
 from itertools import pairwise
 
 from voicecoach.grading.models import Delivery
+from voicecoach.speech.fillers import FILLER_SOUNDS
 from voicecoach.speech.transcript import Transcript, Word
 
 SLOW_WPM, FAST_WPM = 110.0, 190.0
@@ -24,7 +25,6 @@ FILLERS_OK, FILLERS_HURT = 5.0, 12.0
 LONG_PAUSE = 2.0
 MIN_SECONDS_FOR_PACE = 10.0  # below this a pace is not "sustained"
 
-SIMPLE_FILLERS = frozenset({"um", "uh", "umm", "uhm", "erm", "er", "ah", "hmm", "mm", "uhh"})
 _LIKE_AFTER = frozenset(
     {"is", "was", "it's", "and", "so", "but", "um", "uh", "yeah", "just", "you're", "i'm",
      "like", "that's", "there's", "it", "they're", "we're", "then", "or", "because"}
@@ -46,7 +46,7 @@ def count_fillers(words: list[Word]) -> Counter[str]:
     for i, (tok, pause_after) in enumerate(cleaned):
         prev, prev_pause = cleaned[i - 1] if i else ("", True)
         nxt = cleaned[i + 1][0] if i + 1 < len(cleaned) else ""
-        if tok in SIMPLE_FILLERS:
+        if tok in FILLER_SOUNDS:
             found[tok] += 1
         elif tok == "like" and (prev_pause or pause_after or prev in _LIKE_AFTER):
             found["like"] += 1

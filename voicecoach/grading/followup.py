@@ -11,9 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from voicecoach.grading.guards import FUNCTION_WORDS
 from voicecoach.grading.models import FollowUp, KeyPointGrade, MisconceptionHit
-from voicecoach.grading.normalize import Sentence, sentence_tokens, split_sentences
+from voicecoach.grading.normalize import (
+    FUNCTION_WORDS,
+    Sentence,
+    sentence_tokens,
+    split_sentences,
+)
 from voicecoach.grading.patterns import first_match
 from voicecoach.rubric.schema import KeyPoint, Rubric
 
@@ -26,10 +30,6 @@ _DANGLING = FUNCTION_WORDS - {"it", "them", "this", "that", "up", "out", "down"}
 
 def _bare(word: str) -> str:
     return word.strip(_EDGE_PUNCT).lower()
-
-
-def _priority(point: KeyPoint, grade: KeyPointGrade) -> tuple[float, bool, bool]:
-    return (point.weight, point.required, grade.status == "missing")
 
 
 def quote_of(sentence: Sentence, first: int, last: int) -> str | None:
@@ -84,23 +84,47 @@ def _lower_first(text: str) -> str:
     return text
 
 
+def uncovered_required(
+    rubric: Rubric, grades: Sequence[KeyPointGrade]
+) -> list[tuple[KeyPoint, KeyPointGrade]]:
+    """Required points not yet covered, most important first: by weight, and on a tie a partial
+    point before a missing one (the candidate's own words about it can open the probe)."""
+    by_id = {g.id: g for g in grades}
+    pending = [
+        (point, by_id[point.id])
+        for point in rubric.key_points
+        if point.required and point.id in by_id and by_id[point.id].status != "covered"
+    ]
+    pending.sort(key=lambda pg: (-pg[0].weight, pg[1].status != "partial"))
+    return pending
+
+
+def probe_candidates(
+    rubric: Rubric, grades: Sequence[KeyPointGrade], probed: Sequence[str] = ()
+) -> list[tuple[KeyPoint, KeyPointGrade]]:
+    """The points worth a probe, best first: the one rule for which point to probe, used by the
+    grade's proposal and by the interviewer's policy. Required, not covered, with an authored
+    probe, and not probed already (a second probe on the same point would be a repeat)."""
+    return [
+        (point, grade)
+        for point, grade in uncovered_required(rubric, grades)
+        if point.probe and point.id not in probed
+    ]
+
+
 def propose_followup(
     rubric: Rubric,
     grades: Sequence[KeyPointGrade],
     misconceptions: Sequence[MisconceptionHit] = (),
     answer_text: str = "",
 ) -> FollowUp | None:
-    """The probe for the highest-weight missing or partial point with a probe; None if complete."""
-    by_id = {g.id: g for g in grades}
-    gaps = [
-        (p, by_id[p.id])
-        for p in rubric.key_points
-        if p.id in by_id and by_id[p.id].status != "covered" and p.probe
-    ]
-    if not gaps:
+    """The probe for the first of :func:`probe_candidates`; None when nothing is left to probe."""
+    candidates = probe_candidates(rubric, grades)
+    if not candidates:
         return None
-    point, grade = max(gaps, key=lambda pg: _priority(*pg))
+    point, grade = candidates[0]
     assert point.probe is not None
+    by_id = {g.id: g for g in grades}
     wrong = {m.evidence for m in misconceptions}
     quote = None
     if grade.status == "partial" and grade.evidence not in wrong:

@@ -18,26 +18,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from voicecoach.grading.normalize import Sentence, tokens
+from voicecoach.grading.normalize import FUNCTION_WORDS, Sentence, tokens
 
-# Closed-class words and the commonest light verbs: what a sentence has and a list of terms lacks.
-_FUNCTION_TEXT = """
-    a an the this that these those it its it's they them their there there's here we you your i
-    i'm me my he she his her him our us one's what which who whom whose when where why how
-    is are was were be been being am isn't aren't wasn't weren't do does did doing don't doesn't
-    didn't have has had having haven't hasn't will would shall should can could may might must
-    won't wouldn't can't couldn't shouldn't 's 're 've 'll 'd to of in on at by for with from into
-    onto about as than then so because since if unless until while whereas although though but
-    and or nor not no yes also just only very too more most less much many some any all each every
-    both either neither such own same other another up down out over under again further once
-    get gets got getting make makes made making go goes going went want wants need needs use
-    uses used using let lets like say says said mean means know think see look way thing things
-    kind sort basically actually really well right okay ok yeah just like that's what's you're
-    we're they're let's gonna wanna i'd i'll you'd you'll we'd we'll it'll it'd they'd that'll
-    between through across after before against during within per via toward towards among
-    around along behind beyond where's who's here's itself themselves yourself myself ourselves
-"""
-FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
 LIST_GLUE = frozenset({"a", "an", "the", "and", "or", "also", "plus", "then"})
 MATH_TOKENS = frozenset({"-", "+", "=", "/", "^", "<", ">", "squared", "sum", "times", "log"})
 

@@ -7,11 +7,14 @@ version and content hash, grader name and settings, STT model).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, model_validator
 
 from voicecoach.rubric.schema import Level, PointStatus
+
+if TYPE_CHECKING:
+    from voicecoach.config import Settings
 
 
 class KeyPointGrade(BaseModel):
@@ -58,17 +61,67 @@ class Delivery(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
+class GraderSettings(BaseModel):
+    """Base of every grader's settings (``grading.registry``): frozen, recorded in each grade.
+
+    A grade made by a grader this install does not know keeps its settings as plain fields.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    grader: ClassVar[str] = ""  # the registry name of the grader these settings are for
+    needs_llm: ClassVar[bool] = False  # the grader asks a chat model (``--llm``)
+
+    @classmethod
+    def from_config(cls, config: Settings) -> Self:
+        """These settings as the user's configuration sets them (default: the defaults)."""
+        return cls()
+
+
 class GradeProvenance(BaseModel):
-    """Everything that determined this grade, so a regrade can say why it differs."""
+    """Everything that determined this grade, so a regrade can say why it differs.
+
+    ``settings`` is the grader's own frozen settings object (``PatternSettings``, …), typed, the
+    way a faster-whisper result carries its ``transcription_options``.
+    """
 
     rubric_id: str
     rubric_version: int
     rubric_hash: str
-    grader: str
-    grader_settings: dict[str, Any] = Field(default_factory=dict)
+    grader: str = Field(description="registry name of the grader that decided (patterns, llm…)")
+    grader_version: int = 1
+    settings: SerializeAsAny[GraderSettings] = Field(default_factory=GraderSettings)
     stt_engine: str = ""
     stt_model: str = ""
     graded_at: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_settings(cls, data: Any) -> Any:
+        """Settings as their grader's type; grades recorded before the registry read as they
+        were meant: grader ``offline`` is ``patterns``, ``llm:MODEL`` is ``llm`` with that model,
+        ``grader_settings`` (a plain dict with the version inside) becomes typed settings."""
+        if not isinstance(data, dict):
+            return data
+        from voicecoach.grading.registry import ALIASES, settings_type
+
+        data = dict(data)
+        name = str(data.get("grader", ""))
+        if "grader_settings" in data:
+            legacy = dict(data.pop("grader_settings") or {})
+            data.setdefault("grader_version", legacy.pop("version", 1))
+            legacy.pop("method", None)
+            if name.startswith("llm:"):
+                name, legacy["model"] = "llm", name[4:]
+            data.setdefault("settings", legacy)
+        name = ALIASES.get(name, name)
+        data["grader"] = name
+        raw = data.get("settings")
+        kind = settings_type(name)
+        if not isinstance(raw, kind):
+            raw = raw.model_dump() if isinstance(raw, BaseModel) else raw
+            data["settings"] = kind.model_validate(raw or {})
+        return data
 
 
 class Grade(BaseModel):

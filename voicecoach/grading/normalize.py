@@ -1,4 +1,5 @@
-"""Text normalisation shared by answers and rubric patterns, plus sentence splitting with offsets.
+"""Text normalisation shared by answers and rubric patterns, sentence splitting with offsets, and
+the word lists (function words, stop words) and stemmer: the one definition of each.
 
 Answers arrive as speech-to-text output or typed text; rubric authors write patterns by hand. Both
 go through the same token pipeline, so whatever spelling the normaliser chooses for "x one minus y
@@ -12,7 +13,11 @@ verbatim from what the candidate said, never from the normalised form.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
+
+from voicecoach.speech.fillers import FILLER_PHRASES, FILLER_SOUNDS
 
 # --- character level ------------------------------------------------------------------------
 
@@ -26,12 +31,11 @@ _CHAR_RE = re.compile("|".join(map(re.escape, _CHAR_MAP)))
 # a hyphen inside a word ("over-fit", "k-means", "cross-entropy") joins words, it is not a minus
 _WORD_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 # "like" and "you know" set off by commas are fillers ("it, like, memorises"); elsewhere they mean
-_COMMA_FILLERS = re.compile(r"(^|[,.?!])\s*(?:like|you know|i mean)\s*(?=,)")
+_COMMA_FILLERS = re.compile(r"(^|[,.?!])\s*(?:" + "|".join(FILLER_PHRASES) + r")\s*(?=,)")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z0-9]+(?:'[a-z]+)*|[-+=/^<>(),;:]")
 
 CLAUSE_PUNCT = frozenset({",", ";", ":"})
 _DROPPED = frozenset({"(", ")"})
-FILLERS = frozenset({"um", "uh", "umm", "uhm", "erm", "er", "ah", "hmm", "mm", "uhh", "mmm"})
 
 # --- token level ----------------------------------------------------------------------------
 
@@ -85,6 +89,14 @@ class Sentence:
     end: int
     tokens: tuple[str, ...] = field(default=())
     clauses: tuple[int, ...] = field(default=())
+
+    @cached_property
+    def positions(self) -> dict[str, tuple[int, ...]]:
+        """Token -> the indexes where it occurs (what pattern matching looks words up in)."""
+        index: dict[str, list[int]] = {}
+        for position, token in enumerate(self.tokens):
+            index.setdefault(token, []).append(position)
+        return {token: tuple(found) for token, found in index.items()}
 
 
 def _clean(text: str) -> str:
@@ -163,13 +175,61 @@ def tokens(text: str) -> list[str]:
     """Normalised tokens used for matching: no punctuation, no um/uh fillers."""
     return [
         t for t in raw_tokens(text)
-        if t not in CLAUSE_PUNCT and t not in FILLERS and t not in _DROPPED
+        if t not in CLAUSE_PUNCT and t not in FILLER_SOUNDS and t not in _DROPPED
     ]
 
 
 def normalize(text: str) -> str:
     """The normalised form as one string (for display, debugging and tests)."""
     return " ".join(tokens(text))
+
+
+# --- words ----------------------------------------------------------------------------------
+
+# Closed-class words and the commonest light verbs: what a sentence has and a list of terms lacks.
+_FUNCTION_TEXT = """
+    a an the this that these those it its it's they them their there there's here we you your i
+    i'm me my he she his her him our us one's what which who whom whose when where why how
+    is are was were be been being am isn't aren't wasn't weren't do does did doing don't doesn't
+    didn't have has had having haven't hasn't will would shall should can could may might must
+    won't wouldn't can't couldn't shouldn't 's 're 've 'll 'd to of in on at by for with from into
+    onto about as than then so because since if unless until while whereas although though but
+    and or nor not no yes also just only very too more most less much many some any all each every
+    both either neither such own same other another up down out over under again further once
+    get gets got getting make makes made making go goes going went want wants need needs use
+    uses used using let lets like say says said mean means know think see look way thing things
+    kind sort basically actually really well right okay ok yeah just like that's what's you're
+    we're they're let's gonna wanna i'd i'll you'd you'll we'd we'll it'll it'd they'd that'll
+    between through across after before against during within per via toward towards among
+    around along behind beyond where's who's here's itself themselves yourself myself ourselves
+"""
+FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
+# Words that name no topic though they are not function words: what interviews are full of
+# ("can you explain the idea, for example…"). Kept out of FUNCTION_WORDS, on which the salad
+# guard's measured thresholds rest.
+_DISCOURSE_TEXT = """
+    above below bit concept else even exactly example explain few general generally hers idea
+    now off probably problem something start sure tell yours
+"""
+# Stop words: carry no topic. The transcript importer matches questions on what is left, the
+# interviewer checks that a probe does not name the answer with it.
+STOP_WORDS = FUNCTION_WORDS | frozenset(_DISCOURSE_TEXT.split()) | FILLER_SOUNDS
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens, apostrophes kept inside words ("don't"): for comparing wordings,
+    where the matching pipeline's rewrites (``tokens``) are not wanted."""
+    return _WORD.findall(text.lower().replace("\u2019", "'"))
+
+
+def stem(word: str) -> str:
+    """A crude stem so "memorises", "memorize" and "memorization" meet; only to compare."""
+    word = re.sub(r"is(e|es|ed|ing|ation|ations)$", r"iz\1", word)
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
 
 
 # --- sentences ------------------------------------------------------------------------------
@@ -179,9 +239,10 @@ CLAUSE_WORDS = frozenset(
      "however", "unless", "then", "otherwise", "instead", "cause", "'cause"}
 )
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "dr.", "mr.", "ms.", "fig.")
-# an unfinished sentence ("or\u2014") followed by a new capitalised one also ends there
+# a stop may carry a closing quote or bracket ('He said "stop." Then'); an unfinished sentence
+# ("or\u2014") followed by a new capitalised one also ends there
 _SENTENCE_END = re.compile(
-    r"[.!?]+(?=\s|$)|[\u2014\u2013]+(?=\s+[A-Z])|\n\s*\n|\n(?=\s*[-*\u2022])"
+    r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s|$)|[\u2014\u2013]+(?=\s+[A-Z])|\n\s*\n|\n(?=\s*[-*\u2022])"
 )
 
 
@@ -194,13 +255,61 @@ def sentence_tokens(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
         if tok in CLAUSE_PUNCT:
             clause += 1
             continue
-        if tok in FILLERS or tok in _DROPPED:
+        if tok in FILLER_SOUNDS or tok in _DROPPED:
             continue
         if tok in CLAUSE_WORDS:
             clause += 1
         toks.append(tok)
         clauses.append(clause)
     return tuple(toks), tuple(clauses)
+
+
+# A run of words without a sentence end (speech-to-text output, a typed ramble) is cut into
+# windows of at most this many words: a rubric's terms must co-occur in one sentence, and terms
+# hundreds of words apart do not; and every per-sentence step stays bounded, so grading time
+# grows linearly with the answer. The longest real sentence in the bank's examples, the
+# evaluation set and the reference interview is 83 words.
+MAX_SENTENCE_WORDS = 100
+_WORD_SPAN = re.compile(r"\S+")
+_CUT_AFTER = frozenset(",;:")
+_CUT_BEFORE = frozenset({"and", "or", "but", "so", "because", "which", "then", "whereas"})
+
+
+def _spans(text: str) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``text``, surrounding white space excluded: the one
+    definition of where a sentence ends (answers, transcripts, what the interviewer says)."""
+    start = 0
+    longest = max(map(len, _ABBREVIATIONS))
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        if text[max(0, end - longest):end].lower().endswith(_ABBREVIATIONS):
+            continue
+        yield from _windows(text, start, end)
+        start = end
+    yield from _windows(text, start, len(text))
+
+
+def _windows(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The span ``start..end`` stripped, cut into windows of at most MAX_SENTENCE_WORDS words:
+    after a comma or before a clause word in the window's second half, else at the limit."""
+    words = [(m.start(), m.end()) for m in _WORD_SPAN.finditer(text, start, end)]
+    while len(words) > MAX_SENTENCE_WORDS:
+        cut = MAX_SENTENCE_WORDS
+        for k in range(MAX_SENTENCE_WORDS, MAX_SENTENCE_WORDS // 2, -1):
+            if text[words[k - 1][1] - 1] in _CUT_AFTER or (
+                text[words[k][0]:words[k][1]].lower() in _CUT_BEFORE
+            ):
+                cut = k
+                break
+        yield words[0][0], words[cut - 1][1]
+        words = words[cut:]
+    if words:
+        yield words[0][0], words[-1][1]
+
+
+def sentence_texts(text: str) -> list[str]:
+    """The sentences of any text, verbatim (see :func:`split_sentences` for where they end)."""
+    return [text[start:end] for start, end in _spans(text)]
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -210,26 +319,11 @@ def split_sentences(text: str) -> list[Sentence]:
     and at list bullets. Sentences with no word tokens (pure punctuation or fillers) are dropped.
     """
     sentences: list[Sentence] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.end()
-        if any(text[:end].lower().endswith(a) for a in _ABBREVIATIONS):
-            continue
-        _add(sentences, text, start, end)
-        start = end
-    _add(sentences, text, start, len(text))
+    for start, end in _spans(text):
+        toks, clauses = sentence_tokens(text[start:end])
+        if toks:
+            sentences.append(Sentence(text[start:end], start, end, toks, clauses))
     return sentences
-
-
-def _add(sentences: list[Sentence], text: str, start: int, end: int) -> None:
-    chunk = text[start:end]
-    stripped = chunk.strip()
-    if not stripped:
-        return
-    offset = start + chunk.index(stripped)
-    toks, clauses = sentence_tokens(stripped)
-    if toks:
-        sentences.append(Sentence(stripped, offset, offset + len(stripped), toks, clauses))
 
 
 FRAGMENT_TOKENS = 3

@@ -1,4 +1,5 @@
-"""The offline grader: rubric patterns, sentence by sentence, with the guards applied.
+"""The pattern grader (registry name ``patterns``, formerly ``offline``): rubric patterns,
+sentence by sentence, with the guards applied. Deterministic and offline.
 
 For each key point: an ``accept`` pattern matching an eligible sentence makes it covered, else a
 ``partial`` pattern makes it partial, else it is missing. The evidence is the first matching
@@ -12,21 +13,48 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pydantic import ConfigDict, model_validator
 
 from voicecoach.grading import guards
 from voicecoach.grading.guards import GuardSettings
 from voicecoach.grading.models import KeyPointGrade, MisconceptionHit
 from voicecoach.grading.normalize import Sentence, merge_fragments, split_sentences
 from voicecoach.grading.patterns import NEGATION_WINDOW, compile_pattern, first_match
-from voicecoach.rubric.schema import KeyPoint, PointStatus, Rubric
+from voicecoach.grading.registry import GraderContext, GraderSettings, Verdicts
+from voicecoach.rubric.loader import LoadedRubric
+from voicecoach.rubric.schema import KeyPoint, Level, PointStatus, Rubric
 
 CONFIDENCE = {"covered": 0.9, "partial": 0.6, "missing": 0.8}
 DEMOTED_CONFIDENCE = 0.5  # missing, though a list-like sentence named the point
+INSTRUCTION_CAP: Level = "partial"  # an answer that tells the grader what to do
+
+
+class PatternSettings(GraderSettings):
+    """The pattern grader's options: the negation window and the guards' thresholds."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    grader: ClassVar[str] = "patterns"
+
+    negation_window: int = NEGATION_WINDOW  # words before a term that a "not" reaches
+    guards: GuardSettings = GuardSettings()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_record(cls, data: Any) -> Any:
+        """Grades recorded before settings were typed hold the guard thresholds flat."""
+        if isinstance(data, dict) and "guards" not in data:
+            names = set(GuardSettings.__dataclass_fields__)
+            flat = {k: v for k, v in data.items() if k in names}
+            if flat:
+                data = {**{k: v for k, v in data.items() if k not in names}, "guards": flat}
+        return data
 
 
 @dataclass
 class Analysis:
-    """Everything the offline grader found in one answer, before scoring."""
+    """Everything the pattern grader found in one answer, before scoring."""
 
     sentences: list[Sentence]
     key_points: list[KeyPointGrade]
@@ -35,19 +63,25 @@ class Analysis:
     instruction: bool = False
 
 
-def _point_hits(point: KeyPoint, sentences: Sequence[Sentence]) -> set[int]:
+def _point_hits(point: KeyPoint, sentences: Sequence[Sentence], window: int) -> set[int]:
     """Indexes of sentences where the point's accept or partial patterns match."""
     hits = set()
     for index, sentence in enumerate(sentences):
-        if any(compile_pattern(p).match(sentence) for p in (*point.accept, *point.partial)):
+        if any(
+            compile_pattern(p).match(sentence, window) for p in (*point.accept, *point.partial)
+        ):
             hits.add(index)
     return hits
 
 
 def analyse(
-    rubric: Rubric, text: str, settings: GuardSettings = GuardSettings()
+    rubric: Rubric,
+    text: str,
+    settings: GuardSettings = GuardSettings(),
+    window: int = NEGATION_WINDOW,
 ) -> Analysis:
-    """Grade every key point and find misconceptions in ``text`` (no scoring here)."""
+    """Grade every key point and find misconceptions in ``text`` (no scoring here); ``window``
+    is the negation window (see ``grading.patterns``)."""
     sentences = merge_fragments(text, split_sentences(text))
     ignored: dict[str, list[str]] = {}
     echo = {i for i, s in enumerate(sentences) if guards.is_echo(s, rubric.question, settings)}
@@ -55,7 +89,7 @@ def analyse(
     excluded = echo | instruction
     eligible = [s for i, s in enumerate(sentences) if i not in excluded]
 
-    hits = {p.id: _point_hits(p, eligible) for p in rubric.key_points}
+    hits = {p.id: _point_hits(p, eligible, window) for p in rubric.key_points}
     points_per_sentence = [sum(i in h for h in hits.values()) for i in range(len(eligible))]
     weak_sentences = {
         i
@@ -66,10 +100,11 @@ def analyse(
     full = [s for i, s in enumerate(eligible) if i not in weak_sentences]
     listy = [s for i, s in enumerate(eligible) if i in weak_sentences]
 
-    grades = [_grade_point(point, full, listy) for point in rubric.key_points]
+    grades = [_grade_point(point, full, listy, window) for point in rubric.key_points]
     misconceptions = []
     for item in rubric.misconceptions:
-        found = first_match(item.patterns, [s for i, s in enumerate(sentences) if i not in echo])
+        said = [s for i, s in enumerate(sentences) if i not in echo]
+        found = first_match(item.patterns, said, window)
         if found is not None:
             misconceptions.append(
                 MisconceptionHit(
@@ -91,7 +126,7 @@ def analyse(
 
 
 def _grade_point(
-    point: KeyPoint, full: Sequence[Sentence], listy: Sequence[Sentence]
+    point: KeyPoint, full: Sequence[Sentence], listy: Sequence[Sentence], window: int
 ) -> KeyPointGrade:
     def grade(
         status: PointStatus, evidence: str, confidence: float, note: str = ""
@@ -101,13 +136,13 @@ def _grade_point(
             confidence=confidence, weight=point.weight, required=point.required, note=note,
         )
 
-    accepted = first_match(point.accept, full)
+    accepted = first_match(point.accept, full, window)
     if accepted is not None:
         return grade("covered", accepted.sentence.text, CONFIDENCE["covered"])
-    partial = first_match(point.partial, full)
+    partial = first_match(point.partial, full, window)
     if partial is not None:
         return grade("partial", partial.sentence.text, CONFIDENCE["partial"])
-    listed = first_match((*point.accept, *point.partial), listy)
+    listed = first_match((*point.accept, *point.partial), listy, window)
     if listed is not None:
         return grade(
             "missing", "", DEMOTED_CONFIDENCE,
@@ -116,10 +151,37 @@ def _grade_point(
     return grade("missing", "", CONFIDENCE["missing"])
 
 
-def settings_record(settings: GuardSettings) -> dict[str, object]:
-    """The offline grader's settings as recorded in every grade's provenance."""
-    return {
-        "method": "patterns",
-        "negation_window": NEGATION_WINDOW,
-        **{name: getattr(settings, name) for name in settings.__dataclass_fields__},
-    }
+def ignored_notes(analysis: Analysis) -> list[str]:
+    """One grade note per sentence the guards kept from earning credit, with the reason."""
+    return [
+        f"ignored ({why}): {text!r}" for why, texts in analysis.ignored.items() for text in texts
+    ]
+
+
+class PatternGrader:
+    """Rubric patterns with the guards: the default grader, and the one others fall back to."""
+
+    name: ClassVar[str] = "patterns"
+    # bump when what it decides changes (a regrade then says so); 2: unpunctuated runs are cut
+    # into bounded sentences, a stop keeps its closing quote
+    version: ClassVar[int] = 2
+    settings_type: ClassVar[type[GraderSettings]] = PatternSettings
+
+    def __init__(self, settings: PatternSettings, context: GraderContext | None = None) -> None:
+        self.settings = settings
+
+    def analyse(self, loaded: LoadedRubric, text: str) -> Analysis:
+        """The sentence-level findings (for graders that build on this one)."""
+        return analyse(loaded.rubric, text, self.settings.guards, self.settings.negation_window)
+
+    def verdicts(self, analysis: Analysis) -> Verdicts:
+        """The verdicts an analysis amounts to, with its notes and the instruction cap."""
+        cap = (INSTRUCTION_CAP, "the answer addresses the grader") if analysis.instruction else None
+        return Verdicts(
+            key_points=analysis.key_points, misconceptions=analysis.misconceptions,
+            grader=self.name, version=self.version, settings=self.settings,
+            notes=ignored_notes(analysis), cap=cap,
+        )
+
+    def judge(self, loaded: LoadedRubric, text: str) -> Verdicts:
+        return self.verdicts(self.analyse(loaded, text))

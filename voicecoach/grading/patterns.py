@@ -40,14 +40,25 @@ class Alternative:
     words: tuple[str, ...]
     prefix: bool
 
-    def occurrences(self, toks: Sequence[str]) -> list[int]:
-        """Start indexes where this alternative occurs in ``toks``."""
+    def occurrences(self, sentence: Sentence) -> list[int]:
+        """Start indexes where this alternative occurs in ``sentence``'s tokens.
+
+        Looked up in the sentence's word index, so the cost is the occurrences of the first
+        word, not the sentence length times the pattern count.
+        """
         n = len(self.words)
         if n == 0:
             return []
+        toks, index = sentence.tokens, sentence.positions
+        if n == 1 and self.prefix:
+            return sorted(
+                p for tok, ps in index.items() if tok.startswith(self.words[0]) for p in ps
+            )
         found = []
-        for start in range(len(toks) - n + 1):
-            if all(toks[start + k] == self.words[k] for k in range(n - 1)):
+        for start in index.get(self.words[0], ()):
+            if start + n > len(toks):
+                continue
+            if all(toks[start + k] == self.words[k] for k in range(1, n - 1)):
                 last = toks[start + n - 1]
                 wanted = self.words[-1]
                 if last == wanted or (self.prefix and last.startswith(wanted)):
@@ -66,11 +77,11 @@ class Term:
     def names_negation(self) -> bool:
         return any(is_negator(w) for alt in self.alternatives for w in alt.words)
 
-    def spans(self, toks: Sequence[str]) -> dict[int, int]:
+    def spans(self, sentence: Sentence) -> dict[int, int]:
         """Start index -> end index (exclusive) of the longest alternative found there."""
         found: dict[int, int] = {}
         for alt in self.alternatives:
-            for start in alt.occurrences(toks):
+            for start in alt.occurrences(sentence):
                 found[start] = max(found.get(start, 0), start + len(alt.words))
         return dict(sorted(found.items()))
 
@@ -104,15 +115,18 @@ class Pattern:
         """False when the pattern names a negation itself and must be matched literally."""
         return not any(term.names_negation for term in self.terms)
 
-    def match(self, sentence: Sentence) -> PatternMatch | None:
-        """The match in this sentence, or None. Terms must sit at distinct positions."""
+    def match(self, sentence: Sentence, window: int = NEGATION_WINDOW) -> PatternMatch | None:
+        """The match in this sentence, or None. Terms must sit at distinct positions; a term
+        negated within ``window`` words before it does not count."""
         if not self.terms:
             return None
         candidates: list[list[int]] = []
         ends: list[dict[int, int]] = []
         for term in self.terms:
-            spans = term.spans(sentence.tokens)
-            starts = [s for s in spans if not (self.negation_aware and negated(sentence, s))]
+            spans = term.spans(sentence)
+            starts = [
+                s for s in spans if not (self.negation_aware and negated(sentence, s, window))
+            ]
             if not starts:
                 return None
             candidates.append(starts)
@@ -140,10 +154,11 @@ def _distinct(candidates: list[list[int]], chosen: list[int]) -> list[int] | Non
     return None
 
 
-def negated(sentence: Sentence, position: int) -> bool:
-    """Whether the word at ``position`` is negated by a negator shortly before it, same clause."""
+def negated(sentence: Sentence, position: int, window: int = NEGATION_WINDOW) -> bool:
+    """Whether the word at ``position`` is negated by a negator at most ``window`` words before
+    it, in the same clause."""
     clause = sentence.clauses[position] if sentence.clauses else 0
-    for j in range(max(0, position - NEGATION_WINDOW), position):
+    for j in range(max(0, position - window), position):
         if sentence.clauses and sentence.clauses[j] != clause:
             continue
         if is_negator(sentence.tokens[j]):
@@ -172,12 +187,14 @@ def compile_pattern(source: str) -> Pattern:
     return Pattern(source, tuple(terms))
 
 
-def first_match(patterns: Sequence[str], sentences: Iterable[Sentence]) -> PatternMatch | None:
+def first_match(
+    patterns: Sequence[str], sentences: Iterable[Sentence], window: int = NEGATION_WINDOW
+) -> PatternMatch | None:
     """The earliest sentence (in answer order) that any of ``patterns`` matches."""
     compiled = [compile_pattern(p) for p in patterns]
     for sentence in sentences:
         for pattern in compiled:
-            found = pattern.match(sentence)
+            found = pattern.match(sentence, window)
             if found is not None:
                 return found
     return None

@@ -9,7 +9,7 @@ reconsider (rubrics/README.md, "Tuning workflow").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from voicecoach.grading.agreement import (
@@ -17,11 +17,9 @@ from voicecoach.grading.agreement import (
     exact_agreement,
     quadratic_weighted_kappa,
 )
-from voicecoach.grading.models import Grade
+from voicecoach.grading.grader import AnswerGrader, grade_answer
 from voicecoach.rubric.loader import LoadedRubric
 from voicecoach.rubric.schema import Level
-
-Grader = Callable[[LoadedRubric, str], Grade]
 
 
 @dataclass
@@ -66,13 +64,9 @@ class Agreement:
         )
 
 
-def _default_grader(loaded: LoadedRubric, text: str) -> Grade:
-    from voicecoach.grading import grade_answer
-
-    return grade_answer(loaded, text)
-
-
-def test_rubric(loaded: LoadedRubric, grader: Grader = _default_grader) -> list[ExampleResult]:
+def test_rubric(
+    loaded: LoadedRubric, grader: AnswerGrader = grade_answer
+) -> list[ExampleResult]:
     """Grade each example of one rubric and compare with its labels."""
     rubric = loaded.rubric
     results = []

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from voicecoach.config import load_settings
 from voicecoach.errors import SessionError
+from voicecoach.grading.grader import grade_answer, grader_from_config
 from voicecoach.rubric.loader import RubricBank, load_bank
 from voicecoach.session.regrade import SessionRegrade
 from voicecoach.session.store import SessionStore
@@ -79,6 +80,7 @@ def replay_command(
         audio=not no_audio,
         interactive=sys.stdin.isatty(),
         bank=_bank(rubrics) if regrade else None,
+        grader=grader_from_config(load_settings()) if regrade else grade_answer,
     )
 
 
@@ -141,7 +143,9 @@ def regrade_command(
     if not ids:
         console.print(f"No sessions in {store.root}.")
         return
-    reports = regrade_sessions(store, ids, _bank(rubrics), save=save)
+    reports = regrade_sessions(
+        store, ids, _bank(rubrics), save=save, grader=grader_from_config(load_settings())
+    )
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
     else:
@@ -165,23 +169,25 @@ def import_command(
 
     Interviewer questions are matched to bank questions (others kept as unmatched turns),
     follow-ups attached to the question they probe, the candidate's replies joined per turn,
-    the self-assessment and closing feedback detected; every question is graded offline.
+    the self-assessment and closing feedback detected; every question is graded (by the
+    configured grader, patterns by default: offline).
 
     Example:
 
       voicecoach import-transcript interview.txt --interviewer "Admiral Hex" \\
           --candidate "Spasmodic Gyroscope" --id mock-1
     """
+    from voicecoach.feedback import summarize
     from voicecoach.session.importer import import_transcript
 
     session = import_transcript(
         file, _store(), _bank(rubrics), interviewer=interviewer, candidate=candidate,
-        session_id=session_id,
+        session_id=session_id, grader=grader_from_config(load_settings()), summarizer=summarize,
     )
     kinds: dict[str, int] = {}
     for turn in session.turns:
         kinds[turn.kind] = kinds.get(turn.kind, 0) + 1
-    graded = session.final_grades()
+    graded = session.latest_grades()
     error_console.print(
         f"imported {len(session.turns)} turns ("
         + ", ".join(f"{n} {kind}" for kind, n in kinds.items())
@@ -264,15 +270,18 @@ def progress_command(
     if not progress.topics:
         console.print("No graded sessions yet. Start one with `voicecoach practice`.")
         return
-    table = Table("topic", *[sid for sid, _ in progress.sessions], "trend", title="Progress")
+    table = Table("topic", *[sid for sid, *_ in progress.sessions], "trend", title="Progress")
     arrows = {"up": "[green]↑[/]", "down": "[red]↓[/]", "same": "→", "once": "·"}
     for topic, points in sorted(progress.topics.items()):
         by_session = {p.session_id: p for p in points}
         cells = [
             f"{by_session[sid].level} {by_session[sid].score:.0f}" if sid in by_session else ""
-            for sid, _ in progress.sessions
+            for sid, *_ in progress.sessions
         ]
         table.add_row(topic, *cells, arrows[progress.trend(topic)])
+    table.add_row("[bold]overall[/]", *[
+        "" if score is None else f"{score:.0f}" for *_, score in progress.sessions
+    ], "")
     console.print(table)
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from html import escape
 
 from voicecoach.report.charts import LEVEL_COLOURS, bar_chart, line_chart
-from voicecoach.report.data import Item, ReportData
+from voicecoach.report.data import ReportData
+from voicecoach.session.models import SummaryItem
 
 COMFORTABLE_PACE = (130.0, 170.0)
 
@@ -29,7 +30,7 @@ table { border-collapse: collapse; width: 100%; } th, td { border-bottom: 1px so
 MARK = {"covered": "✓", "partial": "~", "missing": "✗", "contradicted": "✗!"}
 
 
-def _items(section_id: str, title: str, items: list[Item]) -> str:
+def _items(section_id: str, title: str, items: list[SummaryItem]) -> str:
     if not items:
         body = '<p class="note">none</p>'
     else:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from voicecoach.report.data import Item, ReportData
+from voicecoach.report.data import ReportData
+from voicecoach.session.models import SummaryItem
 
 STATUS_MARK = {"covered": "✓", "partial": "~", "missing": "✗", "contradicted": "✗!"}
 
@@ -11,7 +12,7 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def _items(items: list[Item]) -> list[str]:
+def _items(items: list[SummaryItem]) -> list[str]:
     if not items:
         return ["_none_", ""]
     lines = []

@@ -10,14 +10,15 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from voicecoach.report.data import Item, ReportData
+from voicecoach.report.data import ReportData
+from voicecoach.session.models import SummaryItem
 
 LEVEL_STYLE = {"strong": "green", "partial": "yellow", "weak": "red"}
 STATUS_MARK = {"covered": "[green]✓[/]", "partial": "[yellow]~[/]", "missing": "[red]✗[/]",
                "contradicted": "[red]✗![/]"}
 
 
-def _item_lines(items: list[Item]) -> Text:
+def _item_lines(items: list[SummaryItem]) -> Text:
     text = Text()
     for item in items:
         where = f"[{item.question_id}] " if item.question_id else ""

@@ -1,8 +1,9 @@
 """How the candidate's levels moved per topic across sessions, oldest first.
 
-Each session contributes, per topic it touched, the mean score of that topic's questions (latest
-grade of each, so saved regrades count) and the level that mean reaches on the levels' usual
-scale. Damaged sessions are listed with their error and skipped, never silently dropped.
+Each session contributes its overall score (``Session.overall_score``, as every command shows it)
+and, per topic it touched, the mean score of that topic's questions (latest grade of each, so
+saved regrades count) and the level that mean reaches on the levels' usual scale. Damaged
+sessions are listed with their error and skipped, never silently dropped.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from voicecoach.errors import SessionError
 from voicecoach.rubric.loader import RubricBank
 from voicecoach.rubric.schema import LEVELS
 from voicecoach.session.models import Session
-from voicecoach.session.regrade import latest_grade
 from voicecoach.session.store import SessionStore
 
 
@@ -33,7 +33,7 @@ class TopicPoint:
 class Progress:
     """Per topic, a point per session that covered it; plus sessions that could not be read."""
 
-    sessions: list[tuple[str, str]] = field(default_factory=list)  # (id, created_at)
+    sessions: list[tuple[str, str, float | None]] = field(default_factory=list)  # id, date, score
     topics: dict[str, list[TopicPoint]] = field(default_factory=dict)
     damaged: dict[str, str] = field(default_factory=dict)
 
@@ -51,7 +51,10 @@ class Progress:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "sessions": [{"id": sid, "created_at": created} for sid, created in self.sessions],
+            "sessions": [
+                {"id": sid, "created_at": created, "score": score}
+                for sid, created, score in self.sessions
+            ],
             "topics": {
                 topic: {
                     "trend": self.trend(topic),
@@ -81,13 +84,10 @@ def _level_of(levels: list[str]) -> str:
 
 def _topic_points(session: Session, bank: RubricBank | None) -> dict[str, TopicPoint]:
     by_topic: dict[str, dict[str, tuple[float, str]]] = {}
-    for turn in session.turns:
-        grade = latest_grade(turn)
-        if not turn.question_id or grade is None:
-            continue
-        loaded = bank.get(turn.question_id) if bank is not None else None
-        topic = loaded.rubric.topic if loaded else turn.question_id
-        by_topic.setdefault(topic, {})[turn.question_id] = (grade.score, grade.level)
+    for question_id, grade in session.latest_grades().items():
+        loaded = bank.get(question_id) if bank is not None else None
+        topic = loaded.rubric.topic if loaded else question_id
+        by_topic.setdefault(topic, {})[question_id] = (grade.score, grade.level)
     points = {}
     for topic, questions in by_topic.items():
         scores = [score for score, _ in questions.values()]
@@ -116,7 +116,7 @@ def collect_progress(store: SessionStore, bank: RubricBank | None) -> Progress:
         points = _topic_points(session, bank)
         if not points:
             continue
-        progress.sessions.append((session.id, session.created_at))
+        progress.sessions.append((session.id, session.created_at, session.overall_score()))
         for topic, point in points.items():
             progress.topics.setdefault(topic, []).append(point)
     return progress

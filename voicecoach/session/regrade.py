@@ -12,74 +12,16 @@ earlier regrades are never overwritten.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from voicecoach.errors import SessionError
+from voicecoach.grading.grader import AnswerGrader, grade_answer
 from voicecoach.grading.models import Grade
-from voicecoach.rubric.loader import LoadedRubric, RubricBank
-from voicecoach.session.models import Regrade, Session, Turn
+from voicecoach.rubric.loader import RubricBank
+from voicecoach.session.models import Regrade, Session, latest_grade
 from voicecoach.session.store import SessionStore
-from voicecoach.speech.transcript import Transcript, Word
-
-Grader = Callable[[LoadedRubric, Transcript], Grade]
-
-
-def offline_grader(loaded: LoadedRubric, answer: Transcript) -> Grade:
-    """The default regrader: the offline, rubric-driven grader (deterministic)."""
-    from voicecoach.grading import grade_answer
-
-    return grade_answer(loaded, answer, grader="offline")
-
-
-def combined_answer(turns: Sequence[Turn]) -> Transcript:
-    """Everything the candidate said to one question (its question and follow-up turns).
-
-    Texts are joined with a space (after a sentence end, added when an answer lacks one); word
-    timings are shifted so they stay increasing across turns.
-    """
-    texts: list[str] = []
-    words: list[Word] = []
-    offset = 0.0
-    first: Transcript | None = None
-    for turn in turns:
-        if turn.answer is None:
-            continue
-        first = first or turn.answer
-        if turn.answer.text.strip():
-            text = turn.answer.text.strip()
-            # a sentence end between answers, so one answer's words never join the next sentence
-            texts.append(text if text[-1] in ".?!" else text + ".")
-        words.extend(
-            Word(word=w.word, start=w.start + offset, end=w.end + offset, probability=w.probability)
-            for w in turn.answer.words
-        )
-        offset += turn.answer.duration or (turn.answer.words[-1].end if turn.answer.words else 0.0)
-    if first is None:
-        return Transcript.from_text("")
-    return Transcript(
-        text=" ".join(texts),
-        words=words,
-        duration=offset,
-        engine=first.engine,
-        model=first.model,
-        settings=first.settings,
-    )
-
-
-def turns_by_question(session: Session) -> dict[str, list[Turn]]:
-    """The turns of each bank question, in session order."""
-    grouped: dict[str, list[Turn]] = {}
-    for turn in session.turns:
-        if turn.question_id and turn.kind in ("question", "followup"):
-            grouped.setdefault(turn.question_id, []).append(turn)
-    return grouped
-
-
-def latest_grade(turn: Turn) -> Grade | None:
-    """The most recent grade of a turn: its last regrade, else the grade recorded live."""
-    return turn.regrades[-1].grade if turn.regrades else turn.grade
 
 
 @dataclass(frozen=True)
@@ -222,15 +164,28 @@ def provenance_reasons(old: Grade, new: Grade) -> list[str]:
     )
     if a.grader != b.grader:
         reasons.append(f"grader changed {a.grader} → {b.grader}")
-    if a.grader_settings != b.grader_settings:
-        keys = sorted(set(a.grader_settings) | set(b.grader_settings))
+    elif a.grader_version != b.grader_version:
+        reasons.append(f"{a.grader} grader version {a.grader_version} → {b.grader_version}")
+    old_settings, new_settings = _flat(a.settings.model_dump()), _flat(b.settings.model_dump())
+    if a.grader == b.grader and old_settings != new_settings:
         diffs = [
-            f"{key}: {a.grader_settings.get(key)!r} → {b.grader_settings.get(key)!r}"
-            for key in keys
-            if a.grader_settings.get(key) != b.grader_settings.get(key)
+            f"{key}: {old_settings.get(key)!r} → {new_settings.get(key)!r}"
+            for key in sorted(set(old_settings) | set(new_settings))
+            if old_settings.get(key) != new_settings.get(key)
         ]
         reasons.append("grader settings changed (" + "; ".join(diffs) + ")")
     return reasons
+
+
+def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested settings as ``{"guards.salad_min_tokens": 6, …}``, to name what changed."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
 def explain(old: Grade | None, new: Grade) -> tuple[list[PointChange], list[str]]:
@@ -271,19 +226,18 @@ def explain(old: Grade | None, new: Grade) -> tuple[list[PointChange], list[str]
 
 
 def regrade_session(
-    session: Session, bank: RubricBank, *, grader: Grader = offline_grader
+    session: Session, bank: RubricBank, *, grader: AnswerGrader = grade_answer
 ) -> list[AnswerRegrade]:
     """Grade each question of ``session`` again from its stored transcripts (never the audio)."""
     results: list[AnswerRegrade] = []
-    for question_id, turns in turns_by_question(session).items():
-        graded = [turn for turn in turns if turn.grade is not None]
-        home = graded[-1] if graded else turns[-1]
+    for question_id, turns in session.turns_by_question().items():
+        home = session.graded_turn(question_id) or turns[-1]
         result = AnswerRegrade(session.id, question_id, home.index, latest_grade(home))
         if question_id not in bank:
             result.error = f"rubric {question_id!r} is not in the bank {bank.source}"
             results.append(result)
             continue
-        result.new = grader(bank[question_id], combined_answer(turns))
+        result.new = grader(bank[question_id], session.answer(question_id))
         result.flipped, result.reasons = explain(result.old, result.new)
         results.append(result)
     return results
@@ -308,7 +262,7 @@ def regrade_sessions(
     bank: RubricBank,
     *,
     save: bool = False,
-    grader: Grader = offline_grader,
+    grader: AnswerGrader = grade_answer,
 ) -> list[SessionRegrade]:
     """Regrade several sessions; a damaged one is reported and the others still regrade."""
     reports: list[SessionRegrade] = []

@@ -19,10 +19,10 @@ from rich.table import Table
 from rich.text import Text
 
 from voicecoach.errors import SessionError, VoicecoachError
+from voicecoach.grading.grader import AnswerGrader, grade_answer
 from voicecoach.grading.models import Grade
 from voicecoach.rubric.loader import RubricBank
-from voicecoach.session.models import Session, Turn
-from voicecoach.session.regrade import Grader, combined_answer, latest_grade, offline_grader
+from voicecoach.session.models import Session, Turn, combined_answer, latest_grade
 from voicecoach.speech.transcript import Transcript
 
 LEVEL_STYLE = {"strong": "green", "partial": "yellow", "weak": "red"}
@@ -182,7 +182,7 @@ def show_turn(
 
 
 def _current_grades(
-    session: Session, bank: RubricBank | None, grader: Grader
+    session: Session, bank: RubricBank | None, grader: AnswerGrader
 ) -> dict[int, Grade]:
     """The current rubric's grade for each graded turn: the question's answer up to that turn."""
     grades: dict[int, Grade] = {}
@@ -208,7 +208,7 @@ def replay_session(
     audio: bool = True,
     interactive: bool = False,
     bank: RubricBank | None = None,
-    grader: Grader = offline_grader,
+    grader: AnswerGrader = grade_answer,
     read_key: Callable[[], str] = input,
 ) -> int:
     """Replay ``session``; return how many turns were shown.

@@ -22,13 +22,15 @@ from typing import Any, Protocol
 import numpy as np
 
 from voicecoach.errors import ConfigError, VoicecoachError
+from voicecoach.speech.fillers import FILLER_SOUNDS
 from voicecoach.speech.transcript import Segment, Transcript, Word
 
 SAMPLE_RATE = 16_000  # what every Whisper model expects
 # Whisper was trained on transcripts that mostly omit disfluencies, so it drops "um"/"uh" unless
 # the prompt shows it a transcript style that keeps them (benchmarks/README.md has the figures).
 FILLER_PROMPT = "Umm, let me think, uh... so, um, I'd say, like,"
-FILLERS = frozenset({"um", "umm", "uh", "uhh", "hmm", "mm", "er", "ah", "like", "so"})
+# what the filler cue can make Whisper write in a silent window: its sounds and its "like", "so"
+CUE_WORDS = FILLER_SOUNDS | {"like", "so"}
 
 
 class AudioFileError(VoicecoachError):
@@ -140,7 +142,7 @@ def is_hallucination(segment: Segment, options: SttOptions) -> bool:
     unsure = segment.avg_logprob < options.log_prob_threshold
     looping = segment.compression_ratio > options.compression_ratio_threshold
     words = re.findall(r"[a-z0-9']+", segment.text.lower())
-    only_fillers = all(w in FILLERS for w in words)
+    only_fillers = all(w in CUE_WORDS for w in words)
     span = max(segment.end - segment.start, 0.01)
     too_fast = len(words) >= 4 and len(words) / span > options.max_words_per_second
     return (silent and (unsure or only_fillers)) or looping or too_fast or not words

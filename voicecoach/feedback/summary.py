@@ -1,22 +1,18 @@
 """The end-of-session feedback: strengths, gaps, delivery notes and practice advice, with evidence.
 
-Built from the session's final grades only (so a regrade changes it predictably), in the reference
-interviewer's spirit: name the concepts that went well by topic, name exactly what was missing or
-wrong, then a few concrete things to practise. Every item points at its question and at the
-candidate's own words (or says that the point was never mentioned), so nothing is praise or
-criticism without evidence.
+Built from the session's latest grades only (a saved regrade counts, and changes it predictably),
+in the reference interviewer's spirit: name the concepts that went well by topic, name exactly
+what was missing or wrong, then a few concrete things to practise. Every item points at its
+question and at the candidate's own words (or says that the point was never mentioned), so
+nothing is praise or criticism without evidence.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from pydantic import BaseModel, Field
-
-from voicecoach.grading.delivery import delivery_metrics
-from voicecoach.grading.models import Delivery, Grade
+from voicecoach.feedback.delivery import delivery_notes
+from voicecoach.grading.models import Grade
 from voicecoach.rubric.loader import RubricBank
-from voicecoach.session.models import Session
+from voicecoach.session.models import Session, SessionSummary, SummaryItem
 
 NOT_SAID = "(not mentioned)"
 MAX_ADVICE, MIN_ADVICE = 5, 3
@@ -32,27 +28,9 @@ STRETCH_ADVICE = (
 )
 
 
-class SummaryItem(BaseModel):
-    """One line of feedback, linked to its question and to what the candidate said."""
-
-    question_id: str
-    text: str
-    evidence: str = ""
-    topic: str = ""
-
-
-class SessionSummary(BaseModel):
-    """Stored as ``session.summary`` (``model_dump()``)."""
-
-    strengths: list[SummaryItem] = Field(default_factory=list)
-    gaps: list[SummaryItem] = Field(default_factory=list)
-    delivery: list[SummaryItem] = Field(default_factory=list)
-    advice: list[SummaryItem] = Field(default_factory=list)
-
-
 def summarize(session: Session, bank: RubricBank) -> SessionSummary:
     """Strengths, gaps, delivery notes and 3-5 practice suggestions for a session."""
-    grades = {q: g for q, g in session.final_grades().items() if q in bank}
+    grades = {q: g for q, g in session.latest_grades().items() if q in bank}
     summary = SessionSummary()
     ranked_gaps: list[tuple[float, SummaryItem, str]] = []  # (priority, gap, advice text)
     advised: set[str] = set()  # "question:point" keys already turned into advice
@@ -90,7 +68,7 @@ def summarize(session: Session, bank: RubricBank) -> SessionSummary:
             summary.gaps.append(gap)
             weight = 10.0 if hit.severity == "major" else 3.0
             ranked_gaps.append((weight, gap, f"Review and restate correctly: {hit.correction}"))
-    summary.delivery = _delivery_notes(session)
+    summary.delivery = delivery_notes(session)
     summary.advice = _advice(ranked_gaps, summary, grades, bank, advised)
     return summary
 
@@ -108,31 +86,6 @@ def _has_misconception(bank: RubricBank, question_id: str, misconception_id: str
 
 def _lower(text: str) -> str:
     return text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
-
-
-def _delivery_notes(session: Session) -> list[SummaryItem]:
-    """Notes from each timed answer's delivery metrics, quoting the answer's opening words."""
-    per_question: dict[str, list[Delivery]] = defaultdict(list)
-    quotes: dict[str, str] = {}
-    items: list[SummaryItem] = []
-    for turn in session.turns:
-        if turn.answer is None or not turn.answer.words or not turn.question_id:
-            continue
-        metrics = delivery_metrics(turn.answer)
-        if metrics is None:
-            continue
-        per_question[turn.question_id].append(metrics)
-        quotes.setdefault(turn.question_id, " ".join(turn.answer.text.split()[:12]))
-    for question_id, metrics_list in per_question.items():
-        seen: set[str] = set()
-        for metrics in metrics_list:
-            for note in metrics.notes:
-                kind = note.split(" (")[0]
-                if kind not in seen:
-                    seen.add(kind)
-                    items.append(SummaryItem(question_id=question_id, text=note,
-                                             evidence=quotes.get(question_id, "")))
-    return items
 
 
 def _advice(
