@@ -149,22 +149,19 @@ def test_grades_recorded_before_the_registry_read_typed() -> None:
     assert unknown.settings == GraderSettings()
 
 
-def test_grading_time_is_linear_in_the_answer_length(bank) -> None:
-    """A 40,000-character run-on with no punctuation grades within 1.5 s (0.15 s measured; it
-    took 64 s when the whole run was one sentence quoted prefix by prefix), because no sentence
-    the grader works on exceeds a bounded number of words."""
-    import time
-
-    from benchmarks.bench_grading import LONG_LIMIT_SECONDS, run_on
+def test_grading_work_is_bounded_per_sentence_on_a_long_run_on(bank) -> None:
+    """A 40,000-character run-on with no punctuation is cut into sentences of bounded size, so
+    grading work grows linearly with length (it took 64 s when the whole run was one sentence
+    quoted prefix by prefix; the time itself is measured in benchmarks/bench_grading.py)."""
+    from benchmarks.bench_grading import run_on
     from voicecoach.grading.normalize import MAX_SENTENCE_WORDS, split_sentences
 
     loaded = bank["max-depth"]
     text = run_on(40_000)
-    assert max(len(s.text.split()) for s in split_sentences(text)) <= MAX_SENTENCE_WORDS
-    grade_answer(loaded, run_on(1_000))  # warm the pattern cache
-    start = time.process_time()  # this process's CPU time: other jobs on the machine do not count
-    grade = grade_answer(loaded, text)
-    assert time.process_time() - start <= LONG_LIMIT_SECONDS
+    sentences = split_sentences(text)
+    assert max(len(s.text.split()) for s in sentences) <= MAX_SENTENCE_WORDS
+    assert len(sentences) >= len(text.split()) // MAX_SENTENCE_WORDS
+    grade = grade_answer(loaded, text, grader="patterns")
     assert grade.followup is not None  # the quoting path ran
 
 

@@ -86,5 +86,5 @@ def test_a_changed_model_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_missing_model_names_the_rebuild_command(tmp_path: Path) -> None:
-    with pytest.raises(MissingDependencyError, match="training/judge/train.py"):
+    with pytest.raises(MissingDependencyError, match=r"training/judge/train\.py"):
         JudgeModel(tmp_path)

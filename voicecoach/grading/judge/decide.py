@@ -20,6 +20,7 @@ import numpy as np
 from voicecoach.grading.judge.model import LABELS, JudgeModel, point_text
 from voicecoach.grading.judge.windows import Window, WindowSettings, answer_windows
 from voicecoach.grading.models import KeyPointGrade, MisconceptionHit
+from voicecoach.grading.normalize import STOP_WORDS, stem, words
 from voicecoach.rubric.schema import PointStatus, Rubric
 
 MISSING, PARTIAL, COVERED, CONTRADICTED = (LABELS.index(n) for n in LABELS)
@@ -34,6 +35,9 @@ class JudgeSettings:
     contradicted: float = 0.5  # best window's P(contradicted) for "contradicted"
     misconception: float = 0.6  # best window's P(covered) of a misconception's claim
     windows: WindowSettings = field(default_factory=WindowSettings)
+    # a long answer (a rambling monologue, an imported transcript) is read only where it shares
+    # words with the claim: the best ``shortlist`` windows per claim, so cost stays linear
+    shortlist: int = 16
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,21 @@ def _best(probs: np.ndarray, column: int, windows: Sequence[Window]) -> tuple[fl
     return float(probs[top, column]), windows[top]
 
 
+def _content(text: str) -> set[str]:
+    return {stem(w) for w in words(text) if w not in STOP_WORDS}
+
+
+def _shortlist(claim: str, windows: Sequence[Window], size: int) -> list[int]:
+    """Indexes of the windows the model reads for ``claim``: all of them in a normal answer,
+    else the ``size`` that share the most content words with it (in answer order)."""
+    if len(windows) <= size:
+        return list(range(len(windows)))
+    wanted = _content(claim)
+    overlap = [len(wanted & _content(w.text)) for w in windows]
+    best = sorted(range(len(windows)), key=lambda i: (-overlap[i], windows[i].start))[:size]
+    return sorted(best)
+
+
 def judge_answer(
     rubric: Rubric,
     text: str,
@@ -78,9 +97,20 @@ def judge_answer(
     ]
     claims = [point_text(rubric.question, p.description) for p in rubric.key_points]
     claims += [point_text(rubric.question, m.claim) for m in rubric.misconceptions]
-    pairs = [(claim, w.text) for claim in claims for w in windows]
+    read = [_shortlist(claim, windows, settings.shortlist) for claim in claims]
+    pairs = [(claim, windows[i].text) for claim, chosen in zip(claims, read, strict=True)
+             for i in chosen]
     probs = model.predict(pairs) if pairs else np.zeros((0, len(LABELS)), dtype=np.float32)
-    per_claim = probs.reshape(len(claims), len(windows), len(LABELS)) if windows else None
+    per_claim = None
+    if windows:
+        # windows a claim did not read count as certainly missing for it
+        per_claim = np.zeros((len(claims), len(windows), len(LABELS)), dtype=np.float32)
+        per_claim[:, :, MISSING] = 1.0
+        row = 0
+        for c, chosen in enumerate(read):
+            for i in chosen:
+                per_claim[c, i] = probs[row]
+                row += 1
 
     points: list[KeyPointGrade] = []
     for index, point in enumerate(rubric.key_points):
