@@ -7,4 +7,5 @@ pytest_plugins: list[str] = [
     "tests.fixtures.pulse",
     "tests.fixtures.grading",
     "tests.fixtures.speech_audio",
+    "tests.fixtures.tracks",
 ]

@@ -34,8 +34,15 @@ def practice_command(
     topic: Annotated[
         str | None, typer.Option("--topic", help="Only questions on this topic.")
     ] = None,
+    track: Annotated[
+        str | None,
+        typer.Option("--track", help="Practise one track: ml-fundamentals, deep-learning, "
+                     "ml-system-design (design cases stage by stage) or reference (the "
+                     "reference interview in its order)."),
+    ] = None,
     count: Annotated[
-        int | None, typer.Option("--count", min=1, help="How many questions (default 6).")
+        int | None, typer.Option("--count", min=1, help="How many questions (default 6; a design "
+                                "case is asked whole, the reference track whole).")
     ] = None,
     minutes: Annotated[
         float | None, typer.Option("--minutes", help="Time budget; about 4 minutes a question.")
@@ -83,13 +90,17 @@ def practice_command(
     """Run a mock ML interview: questions, follow-ups on what's missing, then feedback.
 
     Voice by default (speaker + microphone; Enter = done, r = repeat, s = skip, q = end early).
-    Every turn is saved as it happens under recordings/SESSION-ID/.
+    Every turn is saved as it happens under recordings/SESSION-ID/. Questions come from your
+    recorded sessions: key points you missed come back (spaced repetition, see `voicecoach
+    progress`), questions you answered strong rest, and new ones fill the rest.
 
     Examples:
 
       voicecoach practice
 
       voicecoach practice --text --topic trees --count 3
+
+      voicecoach practice --track ml-system-design
 
       voicecoach practice --text --questions max-depth --answers answers.yaml --events -
 
@@ -103,7 +114,7 @@ def practice_command(
     )
     selection = Selection(
         questions=tuple(q.strip() for q in questions.split(",") if q.strip()) if questions else (),
-        topic=topic, count=count, minutes=minutes,
+        topic=topic, track=track, count=count, minutes=minutes,
     )
     request = PracticeRequest(
         selection=selection, text=text, answers=answers, speak=not no_speak, events=events,

@@ -35,6 +35,7 @@ from voicecoach.llm.client import LlamaServer, create_chat_model, parse_llm_spec
 from voicecoach.llm.prompts import load_prompt
 from voicecoach.rubric.loader import load_bank
 from voicecoach.session.models import Session
+from voicecoach.session.schedule import load_schedule
 from voicecoach.session.store import SessionStore
 
 if TYPE_CHECKING:
@@ -209,7 +210,8 @@ def run_practice(
 ) -> Session:
     """Run one interview end to end and return the saved session."""
     bank = load_bank(settings.rubrics_dir)
-    plan = select_questions(bank, request.selection)
+    store = SessionStore(settings.recordings_dir)
+    plan = select_questions(bank, request.selection, load_schedule(store))
     voice_in = not request.text and request.answers is None
     speak = request.speak and not request.text
 
@@ -272,6 +274,7 @@ def run_practice(
                 "stt_incremental": settings.stt_incremental if voice_in else None,
                 "tts_engine": settings.tts_engine if speak else None,
                 "grader": canonical_name(settings.grader),
+                "track": request.selection.track,
                 "max_probes": settings.max_probes,
                 "end_silence": settings.end_silence,
                 "rubrics": {loaded.id: loaded.sha256[:12] for loaded in plan},

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -20,6 +21,7 @@ from voicecoach.errors import SessionError
 from voicecoach.grading.grader import grade_answer, grader_from_config
 from voicecoach.rubric.loader import RubricBank, load_bank
 from voicecoach.session.regrade import SessionRegrade
+from voicecoach.session.schedule import PointReview, load_schedule, parse_time
 from voicecoach.session.store import SessionStore
 
 console = Console()
@@ -246,7 +248,9 @@ def progress_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     rubrics: RubricsOption = None,
 ) -> None:
-    """Per topic, how your levels moved across sessions (oldest first).
+    """Per topic, how your levels moved across sessions (oldest first), and which key points are
+    due for review (spaced repetition: a missed point is due at once, a covered one after 1, 6,
+    then more days; `voicecoach practice` asks due questions first).
 
     Examples:
 
@@ -261,9 +265,16 @@ def progress_command(
     except Exception as error:  # progress still works by question id without the bank
         error_console.print(f"note: question bank not loaded ({error}); topics are question ids")
         bank = None
-    progress = collect_progress(_store(), bank)
+    store = _store()
+    progress = collect_progress(store, bank)
+    reviews = load_schedule(store).by_due(bank)
+    now = datetime.now(UTC)
     if as_json:
-        typer.echo(json.dumps(progress.as_dict(), indent=2))
+        payload = progress.as_dict()
+        payload["reviews"] = [
+            {**review.model_dump(), "is_due": parse_time(review.due) <= now} for review in reviews
+        ]
+        typer.echo(json.dumps(payload, indent=2))
         return
     for session_id, reason in progress.damaged.items():
         error_console.print(f"[red]skipped[/] {session_id}: {reason}", highlight=False)
@@ -282,6 +293,23 @@ def progress_command(
     table.add_row("[bold]overall[/]", *[
         "" if score is None else f"{score:.0f}" for *_, score in progress.sessions
     ], "")
+    console.print(table)
+    _print_reviews(reviews, now)
+
+
+def _print_reviews(reviews: list[PointReview], now: datetime, upcoming: int = 10) -> None:
+    """Due key points (all of them), then the next few that come due."""
+    due = [r for r in reviews if parse_time(r.due) <= now]
+    later = [r for r in reviews if parse_time(r.due) > now][:upcoming]
+    table = Table("due", "question", "key point", "last time", "interval",
+                  title=f"Review: {len(due)} key point(s) due now")
+    for review in due + later:
+        when = parse_time(review.due).astimezone()
+        table.add_row(
+            "[bold]now[/]" if review in due else when.strftime("%Y-%m-%d %H:%M"),
+            review.question, review.point, review.status,
+            f"{review.interval_days:g} d" if review.interval_days else "again",
+        )
     console.print(table)
 
 

@@ -13,6 +13,7 @@ from rich.table import Table
 from voicecoach.config import load_settings
 from voicecoach.rubric.lint import lint_paths
 from voicecoach.rubric.loader import load_bank
+from voicecoach.rubric.tracks import describe_tracks
 
 rubrics_app = typer.Typer(
     help="Check and list the question bank (one YAML rubric per question).",
@@ -61,7 +62,7 @@ def list_command(
         Path | None, typer.Option("--rubrics", help="Rubric folder (default: configured bank).")
     ] = None,
 ) -> None:
-    """List the questions in the bank, in interview order.
+    """List the questions in the bank, in interview order, with their tracks and design cases.
 
     Examples:
 
@@ -75,6 +76,9 @@ def list_command(
             "id": r.id,
             "topic": r.rubric.topic,
             "version": r.rubric.version,
+            "tracks": list(r.rubric.tracks),
+            "case": r.rubric.case or None,
+            "stage": r.rubric.stage or None,
             "question": r.rubric.question,
         }
         for r in bank.ordered()
@@ -82,10 +86,14 @@ def list_command(
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    table = Table("id", "topic", "v", "question")
-    for row in rows:
-        table.add_row(str(row["id"]), str(row["topic"]), str(row["version"]), str(row["question"]))
+    table = Table("id", "topic", "tracks", "case/stage", "v", "question")
+    for r in bank.ordered():
+        rubric = r.rubric
+        case = f"{rubric.case}/{rubric.stage}" if rubric.case else ""
+        table.add_row(r.id, rubric.topic, ", ".join(rubric.tracks), case, str(rubric.version),
+                      rubric.question)
     console.print(table)
+    console.print(f"{len(rows)} question(s); tracks: {describe_tracks(bank)}")
 
 
 def register(app: typer.Typer) -> None:
