@@ -54,6 +54,9 @@ def test_rubrics_list_json(tmp_path: Path) -> None:
             "id": "tiny-rubric",
             "topic": "testing",
             "version": 1,
+            "tracks": [],
+            "case": None,
+            "stage": None,
             "question": "Why is max depth a useful parameter?",
         }
     ]

@@ -147,3 +147,18 @@ def test_rubrics_list_shows_tracks_and_design_cases(tracked_bank_dir: Path) -> N
     table = runner.invoke(app, ["rubrics", "list", "--rubrics", str(tracked_bank_dir)],
                           env={"COLUMNS": "200"})
     assert "shop/label" in table.stdout and "deep-learning, ml-fundamentals" in table.stdout
+
+
+def test_lint_checks_design_cases(tracked_bank_dir: Path, tmp_path: Path) -> None:
+    clean = runner.invoke(app, ["rubrics", "lint", str(tracked_bank_dir)])
+    assert clean.exit_code == 0, clean.output
+    from tests.fixtures.tracks import write_tracked_bank
+
+    broken = write_tracked_bank(tmp_path / "broken", {
+        "cold-label": (10, ["ml-system-design"], "cold", "label"),
+        "cold-model": (20, ["ml-system-design"], "cold", "label"),
+    })
+    result = runner.invoke(app, ["rubrics", "lint", str(broken)])
+    assert result.exit_code == 1
+    assert "case 'cold' has no 'framing' stage" in result.output
+    assert "case 'cold' has more than one 'label' stage" in result.output

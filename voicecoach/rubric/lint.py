@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from voicecoach.rubric.loader import LoadedRubric, Location, Problem, parse_rubric, rubric_files
+from voicecoach.rubric.tracks import FRAMING_STAGE
 
 MIN_EXAMPLES = 4
 _PATTERN_TERM = re.compile(r"^[\w'+\-=./^()]+\*?(?:\|[\w'+\-=./^()]+\*?)*$")
@@ -143,4 +144,34 @@ def lint_paths(paths: list[Path]) -> tuple[list[LoadedRubric], list[Problem]]:
         else:
             first_seen[loaded.id] = loaded
         loaded_rubrics.append(loaded)
-    return loaded_rubrics, problems
+    return loaded_rubrics, problems + case_problems(loaded_rubrics)
+
+
+def case_problems(rubrics: list[LoadedRubric]) -> list[Problem]:
+    """A design case is asked as a block from its framing stage (``rubric.tracks``): every stage
+    names its case and the reverse, stage names are unique in a case, and one is the framing."""
+    problems: list[Problem] = []
+    cases: dict[str, list[LoadedRubric]] = {}
+    for loaded in rubrics:
+        rubric = loaded.rubric
+        if bool(rubric.case) != bool(rubric.stage):
+            field = "stage" if rubric.case else "case"
+            problems.append(_problem(loaded, ("case" if rubric.case else "stage",), field,
+                                     "'case' and 'stage' go together (a stage of a design case)"))
+        if rubric.case:
+            cases.setdefault(rubric.case, []).append(loaded)
+    for case, stages in cases.items():
+        names = [loaded.rubric.stage for loaded in stages]
+        for loaded in stages:
+            if names.count(loaded.rubric.stage) > 1:
+                problems.append(_problem(loaded, ("stage",), "stage",
+                                         f"case {case!r} has more than one {loaded.rubric.stage!r}"
+                                         " stage"))
+        if FRAMING_STAGE not in names:
+            first = min(stages, key=lambda loaded: (loaded.rubric.order, loaded.id))
+            problems.append(_problem(
+                first, ("case",), "case",
+                f"case {case!r} has no {FRAMING_STAGE!r} stage (stages: {', '.join(names)}); the "
+                "design track starts a case with it, and later stages need it as context",
+            ))
+    return problems
