@@ -93,6 +93,12 @@ def test_design_cases_are_blocks_in_stage_order_only_in_the_design_track(
         "shop-framing", "shop-label"]
     assert ids(bank, Selection(track="ml-system-design", count=4)) == [
         "shop-framing", "shop-label", "shop-model"]  # a second case is not cut to fit
+    from tests.fixtures.tracks import TRACKED, write_tracked_bank
+
+    cold = write_tracked_bank(tracked_bank_dir.parent / "cold", {
+        **TRACKED, "cold-label": (900, ["ml-system-design"], "cold", "label")})
+    # a case without a framing stage is not asked (lint names it)
+    assert "cold-label" not in ids(load_bank(cold), Selection(track="ml-system-design", count=9))
     everything = ids(bank, Selection(count=20))
     assert "shop-framing" in everything and "ads-framing" in everything
     assert "shop-label" not in everything and "untracked" in everything

@@ -59,7 +59,9 @@ def units(pool: list[LoadedRubric], *, blocks: bool) -> list[Unit]:
     """Group a pool (in interview order) into what is asked together, in interview order.
 
     ``blocks``: each design case becomes one unit of its stages in order (the design track).
-    Otherwise a case contributes only its framing stage, the one that stands alone.
+    Otherwise a case contributes only its framing stage, the one that stands alone. A case with
+    no framing stage is never asked: its first question would refer to a problem never posed
+    (``rubrics lint`` reports it).
     """
     cases: dict[str, list[LoadedRubric]] = {}
     result: list[Unit | str] = []  # a str marks where a case's block goes
@@ -73,4 +75,8 @@ def units(pool: list[LoadedRubric], *, blocks: bool) -> list[Unit]:
             cases.setdefault(case, []).append(loaded)
         elif loaded.rubric.stage == FRAMING_STAGE:
             result.append((loaded,))
-    return [tuple(cases[item]) if isinstance(item, str) else item for item in result]
+    return [
+        tuple(cases[item]) if isinstance(item, str) else item
+        for item in result
+        if not isinstance(item, str) or any(r.rubric.stage == FRAMING_STAGE for r in cases[item])
+    ]
