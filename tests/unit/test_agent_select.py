@@ -102,6 +102,11 @@ def test_design_cases_are_blocks_in_stage_order_only_in_the_design_track(
     everything = ids(bank, Selection(count=20))
     assert "shop-framing" in everything and "ads-framing" in everything
     assert "shop-label" not in everything and "untracked" in everything
+    assert ids(bank, Selection(topic="ml-system-design")) == ["shop-framing", "ads-framing"]
+    only_stages = write_tracked_bank(tracked_bank_dir.parent / "stages", {
+        "late-label": (10, ["ml-system-design"], "late", "label")})
+    with pytest.raises(ConfigError, match="can be asked on its own"):
+        ids(load_bank(only_stages), Selection())
 
 
 def test_due_points_come_first_and_strong_answers_rest(tracked_bank_dir: Path) -> None:

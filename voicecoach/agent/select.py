@@ -80,27 +80,19 @@ def due_at(loaded: LoadedRubric, schedule: ReviewSchedule) -> datetime | None:
     return min(dues) if dues else parse_time(asked.asked_at)
 
 
-def _unit_due(unit: Unit, schedule: ReviewSchedule) -> list[datetime | None]:
-    return [due_at(loaded, schedule) for loaded in unit]
-
-
-def prioritised(candidates: list[Unit], schedule: ReviewSchedule | None, now: datetime,
+def prioritised(candidates: list[Unit], schedule: ReviewSchedule, now: datetime,
                 room: int) -> list[Unit]:
-    """Due units (most overdue first), then new ones (spread), then the rest (soonest due)."""
-    if schedule is None:
-        return spread_units(candidates, room)
+    """Due units (most overdue first), then new ones (spread), then the rest (soonest due).
+    A block is judged by the stages that would be asked (its first ``room``)."""
     due: list[tuple[datetime, Unit]] = []
     new: list[Unit] = []
     later: list[tuple[datetime, Unit]] = []
     for unit in candidates:
-        dues = _unit_due(unit[:room], schedule)
-        known = [d for d in dues if d is not None]
+        known = [d for d in (due_at(loaded, schedule) for loaded in unit[:room]) if d is not None]
         if not known:
             new.append(unit)
-        elif min(known) <= now:
-            due.append((min(d for d in known if d <= now), unit))
         else:
-            later.append((min(known), unit))
+            (due if min(known) <= now else later).append((min(known), unit))
     first = [unit for _, unit in sorted(due, key=lambda pair: pair[0])]
     rest = [unit for _, unit in sorted(later, key=lambda pair: pair[0])]
     room_for_new = max(0, room - sum(len(unit) for unit in first))
@@ -160,9 +152,13 @@ def select_questions(
     if not pool:
         raise ConfigError("the question bank is empty")
     candidates = units(pool, blocks=selection.track == DESIGN_TRACK)
+    if not candidates:
+        raise ConfigError("no question here can be asked on its own (design-case stages come "
+                          "with their case: use --track ml-system-design)")
     whole = selection.track == REFERENCE_TRACK
     count = wanted_count(selection, default=len(pool) if whole else DEFAULT_COUNT)
-    ranked = prioritised(candidates, schedule, now or datetime.now(UTC), count)
+    ranked = prioritised(candidates, schedule or ReviewSchedule(), now or datetime.now(UTC),
+                         count)
     strict = selection.count is not None or selection.minutes is not None
     chosen = fill(ranked, count, strict=strict)
     position = {loaded.id: index for index, loaded in enumerate(pool)}
