@@ -14,6 +14,7 @@ from tests.fixtures.tracks import point_grade as grade
 from voicecoach.session.models import Regrade
 from voicecoach.session.schedule import (
     SCHEDULE_FILE,
+    PointReview,
     ReviewSchedule,
     load_schedule,
     parse_time,
@@ -29,16 +30,20 @@ def after(days: float) -> str:
 
 
 def test_sm2_passes_grow_the_interval_and_a_failure_resets_it() -> None:
-    first = sm2(None, 5, T0)
-    second = sm2(first, 5, after(1))
-    third = sm2(second, 5, after(7))
-    assert [r.interval_days for r in (first, second, third)] == [1.0, 6.0, 16.0]  # 6 x 2.7
-    assert [r.ease for r in (first, second, third)] == [2.6, 2.7, 2.8]
-    assert third.due == after(23)
-    failed = sm2(third, 1, after(23))
-    assert (failed.repetitions, failed.interval_days, failed.due) == (0, 0.0, after(23))
-    assert failed.ease == pytest.approx(2.8 + 0.1 - 4 * (0.08 + 4 * 0.02))
-    assert sm2(None, 0, T0).ease == 1.7 and sm2(sm2(None, 0, T0), 0, T0).ease == 1.3  # floor
+    schedule = ReviewSchedule()
+    history = []
+    for n, (days, status) in enumerate([(0, "covered"), (1, "covered"), (7, "covered"),
+                                        (23, "missing")]):
+        schedule.apply(session(f"s{n}", after(days), {"q": {"a": status, "b": "covered"}}))
+        history.append(schedule.points["q/a"])
+    assert [r.interval_days for r in history] == [1.0, 6.0, 16.0, 0.0]  # 16 = round(6 x 2.7)
+    assert [r.ease for r in history[:3]] == [2.6, 2.7, 2.8]
+    assert history[2].due == after(23)
+    assert (history[3].repetitions, history[3].due) == (0, after(23))  # due again at once
+    assert history[3].ease == pytest.approx(2.8 + 0.1 - 4 * (0.08 + 4 * 0.02))
+    assert sm2(None, 0)[0] == 1.7
+    assert sm2(PointReview(question="q", point="a", ease=1.7, due=T0, reviewed_at=T0, quality=0,
+                           status="contradicted", session="s"), 0)[0] == 1.3  # the floor
 
 
 def test_quality_from_status_and_probes() -> None:

@@ -106,14 +106,15 @@ class ReviewSchedule(BaseModel):
                     PROBED_QUALITY if point.status == "covered" and point.id in probed
                     else QUALITY[point.status]
                 )
-                review = sm2(self.points.get(key), quality, when)
-                due = parse_time(review.due)
+                ease, repetitions, interval = sm2(self.points.get(key), quality)
+                due = parse_time(when) + timedelta(days=interval)
                 if grade.level == "strong":
                     due = max(due, parse_time(when) + STRONG_REST)
-                self.points[key] = review.model_copy(update={
-                    "question": question_id, "point": point.id, "status": point.status,
-                    "session": session.id, "due": due.isoformat(),
-                })
+                self.points[key] = PointReview(
+                    question=question_id, point=point.id, ease=ease, repetitions=repetitions,
+                    interval_days=interval, due=due.isoformat(), reviewed_at=when,
+                    quality=quality, status=point.status, session=session.id,
+                )
         self.last_applied = (session.created_at, session.id)
 
 
@@ -129,8 +130,8 @@ def parse_time(value: str) -> datetime:
     return parsed
 
 
-def sm2(previous: PointReview | None, quality: int, when: str) -> PointReview:
-    """One SM-2 step (Wozniak 1990): new ease, repetitions, interval and due time."""
+def sm2(previous: PointReview | None, quality: int) -> tuple[float, int, float]:
+    """One SM-2 step (Wozniak 1990): the new (ease, repetitions, interval in days)."""
     ease = previous.ease if previous else START_EASE
     repetitions = previous.repetitions if previous else 0
     interval = previous.interval_days if previous else 0.0
@@ -140,11 +141,7 @@ def sm2(previous: PointReview | None, quality: int, when: str) -> PointReview:
     else:
         repetitions, interval = 0, 0.0
     ease = max(MIN_EASE, ease + 0.1 - (5 - quality) * (0.08 + (5 - quality) * 0.02))
-    due = (parse_time(when) + timedelta(days=interval)).isoformat()
-    return PointReview(
-        question="", point="", ease=round(ease, 3), repetitions=repetitions,
-        interval_days=interval, due=due, reviewed_at=when, quality=quality, status="", session="",
-    )
+    return round(ease, 3), repetitions, interval
 
 
 def graded_questions(session: Session) -> Iterator[tuple[str, Grade, str, set[str]]]:
