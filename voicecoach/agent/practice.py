@@ -210,8 +210,10 @@ def run_practice(
 ) -> Session:
     """Run one interview end to end and return the saved session."""
     bank = load_bank(settings.rubrics_dir)
-    store = SessionStore(settings.recordings_dir)
-    plan = select_questions(bank, request.selection, load_schedule(store))
+    # the recorded sessions decide what comes back (missed key points) and what rests
+    plan = select_questions(
+        bank, request.selection, load_schedule(SessionStore(settings.recordings_dir))
+    )
     voice_in = not request.text and request.answers is None
     speak = request.speak and not request.text
 
