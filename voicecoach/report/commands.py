@@ -294,10 +294,11 @@ def progress_command(
         "" if score is None else f"{score:.0f}" for *_, score in progress.sessions
     ], "")
     console.print(table)
-    _print_reviews(reviews, now)
+    _print_reviews(reviews, bank, now)
 
 
-def _print_reviews(reviews: list[PointReview], now: datetime, upcoming: int = 10) -> None:
+def _print_reviews(reviews: list[PointReview], bank: RubricBank | None, now: datetime,
+                   upcoming: int = 10) -> None:
     """Due key points (all of them), then the next few that come due."""
     due = [r for r in reviews if parse_time(r.due) <= now]
     later = [r for r in reviews if parse_time(r.due) > now][:upcoming]
@@ -305,9 +306,12 @@ def _print_reviews(reviews: list[PointReview], now: datetime, upcoming: int = 10
                   title=f"Review: {len(due)} key point(s) due now")
     for review in due + later:
         when = parse_time(review.due).astimezone()
+        point = review.point
+        if bank is not None:  # by_due kept only points the bank still has
+            point = f"{point}: {bank[review.question].rubric.key_point(point).description}"
         table.add_row(
             "[bold]now[/]" if review in due else when.strftime("%Y-%m-%d %H:%M"),
-            review.question, review.point, review.status,
+            review.question, point, review.status,
             f"{review.interval_days:g} d" if review.interval_days else "again",
         )
     console.print(table)
