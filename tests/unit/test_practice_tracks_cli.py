@@ -66,7 +66,7 @@ def test_two_strong_sessions_in_a_row_repeat_no_question(
                  "--track", "ml-fundamentals", "--count", "2")
     first, second = asked(recordings, "first"), asked(recordings, "second")
     assert len(first) == len(second) == 2
-    grades = recordings.load("first").final_grades()
+    grades = recordings.load("first").latest_grades()
     assert {g.level for g in grades.values()} == {"strong"}
     assert not set(first) & set(second), (first, second)
 
@@ -77,7 +77,7 @@ def test_a_missed_key_point_comes_back_within_two_sessions(
     practise(tracked_bank_dir, tmp_path, "s1", [PARTIAL, STRONG],
              "--track", "ml-fundamentals", "--count", "2")
     missed_in = asked(recordings, "s1")[0]
-    grade = recordings.load("s1").final_grades()[missed_in]
+    grade = recordings.load("s1").latest_grades()[missed_in]
     assert [kp.id for kp in grade.key_points if kp.status == "missing"] == ["noise"]
 
     result = runner.invoke(app, ["progress", "--json", "--rubrics", str(tracked_bank_dir)])

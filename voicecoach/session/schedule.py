@@ -30,8 +30,7 @@ from pydantic import BaseModel, Field, ValidationError
 from voicecoach.errors import SessionError
 from voicecoach.grading.models import Grade
 from voicecoach.rubric.loader import LoadedRubric, RubricBank
-from voicecoach.session.models import Session, Turn
-from voicecoach.session.regrade import latest_grade
+from voicecoach.session.models import Session
 from voicecoach.session.store import SESSION_FILE, SessionStore, atomic_write_text
 
 SCHEDULE_FILE = "review-schedule.json"
@@ -145,20 +144,16 @@ def sm2(previous: PointReview | None, quality: int) -> tuple[float, int, float]:
 
 
 def graded_questions(session: Session) -> Iterator[tuple[str, Grade, str, set[str]]]:
-    """(question id, latest grade, when it was answered, key points the interviewer probed)."""
-    by_question: dict[str, list[Turn]] = {}
-    for turn in session.turns:
-        if turn.question_id and turn.kind in ("question", "followup"):
-            by_question.setdefault(turn.question_id, []).append(turn)
-    for question_id, turns in by_question.items():
-        graded = [turn for turn in turns if turn.grade is not None]
-        if not graded:
-            continue  # skipped or unanswered: not a review
-        home = graded[-1]
-        grade = latest_grade(home)
-        assert grade is not None
+    """(question id, latest grade, when it was answered, key points the interviewer probed);
+    a question skipped or left unanswered is not a review."""
+    grades = session.latest_grades()
+    for question_id, turns in session.turns_by_question().items():
+        home = session.graded_turn(question_id)
+        if home is None or question_id not in grades:
+            continue
         probed = {turn.targets for turn in turns if turn.kind == "followup" and turn.targets}
-        yield question_id, grade, home.ended_at or home.started_at or session.created_at, probed
+        when = home.ended_at or home.started_at or session.created_at
+        yield question_id, grades[question_id], when, probed
 
 
 def _stamp(path: Path) -> str:
