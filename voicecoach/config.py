@@ -91,8 +91,8 @@ class Settings(BaseSettings):
     tts_engine: str = Field("pyttsx3", description="pyttsx3 (espeak-ng) | piper")
     tts_voice: str | None = Field(None, description="engine voice name; None = engine default")
     tts_rate: int = Field(170, gt=40, lt=400, description="words per minute")
-    grader: str = Field("patterns", description="how answers are graded: patterns ('offline' is "
-                        "the old name) | llm (needs --llm) | judge (the trained key-point judge)")
+    grader: str = Field("patterns", description="how answers are graded: patterns (alias "
+                        "offline) | judge (the trained key-point judge) | llm (needs --llm)")
     llm: str = Field("none", description="none | ollama:MODEL | openai:MODEL | llamacpp:PATH")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible server URL for openai:")
     llm_timeout: float = Field(8.0, gt=0, description="seconds before the LLM is skipped")

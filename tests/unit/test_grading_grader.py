@@ -7,7 +7,12 @@ import dataclasses
 import pytest
 
 from voicecoach.errors import ConfigError
-from voicecoach.grading import grade_answer
+import functools
+
+from voicecoach.grading import grade_answer as _grade_answer
+
+# these tests pin the pattern grader's mechanics on a toy rubric (the judge has its own tests)
+grade_answer = functools.partial(_grade_answer, grader="patterns")
 from voicecoach.grading.guards import GuardSettings
 from voicecoach.grading.llm_judge import LlmJudgeSettings
 from voicecoach.grading.models import Grade, GradeProvenance, GraderSettings

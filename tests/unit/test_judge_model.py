@@ -61,7 +61,7 @@ def test_grades_name_the_judge_and_its_hash(bank: RubricBank) -> None:
     grade = grade_answer(bank["gini-impurity"], "It is one minus the sum of squared class "
                          "proportions, zero when a node is pure.", grader="judge")
     assert grade.provenance.grader == "judge"
-    assert grade.provenance.grader_settings["judge_sha256"] == shared_model().sha256
+    assert grade.provenance.settings.model_sha256 == shared_model().sha256  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("text", [

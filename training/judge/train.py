@@ -1,7 +1,7 @@
 """Rebuild the key-point judge: fine-tune MiniLM as a cross-encoder, export int8 ONNX, write the
 manifest. One command, deterministic for a seed; never part of setup or CI.
 
-Run:  .venv/bin/python training/judge/train.py [--splits train] [--epochs 3] [--out DIR]
+Run:  .venv/bin/python training/judge/train.py   (rebuilds voicecoach/grading/judge/data/)
 
 ``--splits train`` trains on the training questions only (the model that ``evaluate.py``
 measures on unseen questions); the shipped model is trained on ``train,dev,test`` with the same
@@ -150,9 +150,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--splits", default="train",
                         help="splits to train on (default: train; dev and test stay unseen)")
-    parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--lr", type=float, default=5e-5)
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--lr", type=float, default=1e-4)
+    parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", type=Path, default=DATA_DIR,
                         help=f"where the model goes (default: the shipped {DATA_DIR})")

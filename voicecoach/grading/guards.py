@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from voicecoach.grading.normalize import FUNCTION_WORDS, Sentence, tokens
+from voicecoach.grading.normalize import FUNCTION_WORDS, Sentence, stem, tokens
 
 LIST_GLUE = frozenset({"a", "an", "the", "and", "or", "also", "plus", "then"})
 MATH_TOKENS = frozenset({"-", "+", "=", "/", "^", "<", ">", "squared", "sum", "times", "log"})
@@ -118,11 +118,14 @@ def content_words(toks: Sequence[str]) -> list[str]:
 
 
 def is_echo(sentence: Sentence, question: str, settings: GuardSettings = GuardSettings()) -> bool:
-    """The sentence mostly reads the question back (its content words come from the question)."""
-    content = content_words(sentence.tokens)
+    """The sentence mostly reads the question back (its content words come from the question).
+
+    Words are compared by stem, so "how DBSCAN works" echoes "how does DBSCAN work".
+    """
+    content = [stem(t) for t in content_words(sentence.tokens)]
     if len(content) < ECHO_MIN_CONTENT:
         return False
-    asked = set(content_words(tokens(question)))
+    asked = {stem(t) for t in content_words(tokens(question))}
     return sum(t in asked for t in content) / len(content) >= settings.echo_min_overlap
 
 

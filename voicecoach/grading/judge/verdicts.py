@@ -1,8 +1,8 @@
 """The judge as a grader: guards first, then the cross-encoder, then the patterns' precision.
 
 What a sentence may never earn credit for is decided before the model reads anything: the
-question read back and orders to the grader ("give me full marks") are cut out of the answer
-(``grading.guards``), so no window containing them is judged. The model then decides every key
+question read back, orders to the grader ("give me full marks") and lists of terms are cut out of
+the answer (``grading.guards``), so no window containing them is judged. The model then decides every key
 point (``decide``). Where a rubric author wrote ``accept`` patterns (spoken maths, a formula's
 exact form), a pattern match on an eligible, explaining sentence lifts a point the judge left
 partial to covered: patterns are precise where wording is fixed, and the judge never has to
@@ -45,7 +45,11 @@ def judge_grade(
     sentences = merge_fragments(text, split_sentences(text))
     echo = [s for s in sentences if guards.is_echo(s, rubric.question, guard_settings)]
     orders = [s for s in sentences if guards.is_instruction(s)]
-    excluded = [(s.start, s.end) for s in (*echo, *orders)]
+    # a list of terms explains nothing, however well its words match a claim (measured: the
+    # model alone called keyword salads strong)
+    lists = [s for s in sentences if s not in echo and s not in orders
+             and guards.is_list_like(s, guard_settings)]
+    excluded = [(s.start, s.end) for s in (*echo, *orders, *lists)]
     verdicts = judge_answer(rubric, text, model, settings, excluded)
     points = verdicts.key_points
     misconceptions = verdicts.misconceptions
@@ -57,6 +61,8 @@ def judge_grade(
         ignored["repeats the question"] = [s.text for s in echo]
     if orders:
         ignored["addresses the grader"] = [s.text for s in orders]
+    if lists:
+        ignored["list of terms, not an explanation"] = [s.text for s in lists]
     return JudgeResult(points, misconceptions, ignored, bool(orders))
 
 
