@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from voicecoach.grading.models import Grade
+from voicecoach.session.moves import MoveRecord
 from voicecoach.speech.transcript import Transcript, Word
 
 if TYPE_CHECKING:
@@ -57,6 +58,9 @@ class Turn(BaseModel):
     grade: Grade | None = None
     regrades: list[Regrade] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)
+    moves: list[MoveRecord] = Field(
+        default_factory=list, description="requests instead of answers (repeat, don't know, …)"
+    )
     started_at: str = Field(default_factory=utc_now)
     ended_at: str | None = None
 
