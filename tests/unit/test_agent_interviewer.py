@@ -80,7 +80,9 @@ def test_probe_then_move_on_then_self_assessment_and_feedback(
 
 def test_probes_at_most_max_probes_then_moves_on(real_bank: RubricBank, tmp_path: Path) -> None:
     session, events, _, _ = run(
-        real_bank, tmp_path, ["I don't know", "no idea", "still no idea", "meh"], max_probes=2
+        real_bank, tmp_path,
+        ["it is a setting of the tree", "the tree gets worse", "it has to do with the data",
+         "meh"], max_probes=2,
     )
     assert types(events).count("followup") == 2
     targets = [e["targets"] for e in events if e["type"] == "followup"]
@@ -97,9 +99,12 @@ def test_skip_repeat_and_quit(real_bank: RubricBank, tmp_path: Path) -> None:
     assert questions == ["max-depth", "kmeans"]  # quit during kmeans' follow-up
     assert said.count(real_bank["max-depth"].rubric.question) == 2  # repeated
     kinds = [(t.kind, t.question_id) for t in session.turns]
-    assert kinds == [("question", "max-depth"), ("question", "kmeans"),
+    # the follow-up interrupted by /quit is kept: the move is recorded on it
+    assert kinds == [("question", "max-depth"), ("question", "kmeans"), ("followup", "kmeans"),
                      ("self_assessment", None)]
     assert session.turns[0].answer is None  # skipped, still recorded as asked
+    assert [m.kind for m in session.turns[0].moves] == ["repeat", "skip"]
+    assert [m.kind for m in session.turns[2].moves] == ["end"]
     assert session.status == "finished" and session.summary is not None
 
 
