@@ -123,8 +123,10 @@ PHRASES: dict[MoveKind, tuple[str, ...]] = {
 }
 # clarifications about how to answer, not what ("do you want me to type it or say it?")
 FORMAT_PHRASES: tuple[str, ...] = (
-    "do|should|shall|can i|you want? me? to? type|write|say|speak|draw|code it|this|that|"
-    "the_formula? out|down|out_loud?",
+    "do|should|shall|can|could|may i type|write|say|speak|draw|code it|this|that|the_formula|"
+    "the_answer? out|down|out_loud?",
+    "do|would you want|like|prefer me to? type|write|say|speak|draw|code it|this|that|"
+    "the_formula|the_answer? out|down|out_loud?",
     "say|speak it|this? out_loud|aloud",
 )
 # words that make a short reply of function words a move ("Sorry?", "What's the what, sorry?")
