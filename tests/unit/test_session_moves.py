@@ -16,7 +16,8 @@ from voicecoach.session.moves import PHRASES, MoveMatch, compile_phrase, recogni
 
 MOVES = {
     "repeat": [
-        "Sorry, can you repeat that?", "sorry can you repeat that", "Oh, sorry, can you repeat that?",
+        "Sorry, can you repeat that?", "sorry can you repeat that",
+        "Oh, sorry, can you repeat that?",
         "Could you repeat the question please?", "what was the question again", "Pardon?",
         "Sorry?", "What's the what, sorry?", "If I had a— sorry, sorry?", "come again?",
         "I didn't catch that.", "could you say that again please", "Can you say it again?",
