@@ -285,7 +285,9 @@ def test_spoken_moves_through_real_stt(tmp_path: Path, spoken: dict[str, Path],
                                        bank: RubricBank) -> None:
     c = converse(tmp_path, [str(spoken[k]) for k in ("repeat", "good", "self")],
                  "--questions", "max-depth", "--stt-model", "tiny.en", session_id="spoken",
-                 timeout=900)  # three short clips, but 2 shared cores can make each take a minute
+                 # one STT thread: on 2 cores shared with other jobs, 2 threads stalled for
+                 # minutes on a 2 s clip (measured), 1 thread took ~20 s
+                 timeout=900, env={"VOICECOACH_STT_THREADS": "1"})
     assert [m["move"] for m in c.of("move")] == ["repeat"]
     turn = c.session.turns[0]
     assert [m.audio for m in turn.moves] == ["turns/000-move-1.wav"]
