@@ -10,6 +10,7 @@ true, quotes only of real claims, and no move ever graded.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,8 +19,7 @@ import pytest
 from tests.fixtures.conversation import Conversation, converse
 from voicecoach.agent.interviewer import SELF_ASSESSMENT_PROMPT
 from voicecoach.config import default_rubrics_dir
-from voicecoach.grading.guards import FUNCTION_WORDS
-from voicecoach.grading.normalize import tokens
+from voicecoach.grading.normalize import STOP_WORDS, tokens
 from voicecoach.rubric.loader import RubricBank, load_bank
 
 pytestmark = pytest.mark.slow
@@ -44,8 +44,21 @@ def bank() -> RubricBank:
     return load_bank(default_rubrics_dir())
 
 
+@pytest.fixture(scope="module")
+def reference_bank(tmp_path_factory: pytest.TempPathFactory, bank: RubricBank) -> Path:
+    """A bank of the reference interview's questions only (track ``reference``), so a full
+    interview over it follows the reference flow."""
+    folder = tmp_path_factory.mktemp("reference-bank")
+    for loaded in bank.values():
+        if "reference" in loaded.rubric.tracks:
+            target = folder / loaded.rubric.topic / loaded.path.name
+            target.parent.mkdir(exist_ok=True)
+            shutil.copyfile(loaded.path, target)
+    return folder
+
+
 def content_words(text: str) -> list[str]:
-    return [t for t in tokens(text) if t not in FUNCTION_WORDS and any(c.isalpha() for c in t)]
+    return [t for t in tokens(text) if t not in STOP_WORDS and any(c.isalpha() for c in t)]
 
 
 def quotes(conversation: Conversation) -> list[str]:
@@ -239,19 +252,20 @@ def test_non_answers_are_graded_weak_never_praised(tmp_path: Path, answer: str) 
     assert not c.of("move")
     grades = c.of("grade")
     assert grades and all(g["level"] == "weak" and not g["covered"] for g in grades)
-    summary = c.session.summary or {}
-    assert not [s for s in summary.get("strengths", []) if s.get("question_id") == "max-depth"]
+    strengths = c.session.summary.strengths if c.session.summary else []
+    assert not [s for s in strengths if s.question_id == "max-depth"]
 
 
 def test_next_question_follows_what_was_said_with_a_true_bridge(
-    tmp_path: Path, bank: RubricBank
+    tmp_path: Path, bank: RubricBank, reference_bank: Path
 ) -> None:
     """Without explicit --questions the next question comes from the answer ("decision trees"
     → how a tree is trained), introduced by a bridge that is true; otherwise neutral."""
     supervised = ("In supervised learning every example has a label, the target, and the model "
                   "learns to predict it; in unsupervised learning there are no labels. For "
                   "example decision trees are supervised.")
-    c = converse(tmp_path, [supervised, "/quit", SELF], "--count", "17", session_id="flow")
+    c = converse(tmp_path, [supervised, "/quit", SELF], "--count", "17", "--rubrics",
+                 str(reference_bank), session_id="flow")
     questions = c.of("question")
     assert questions[0]["question"] == bank["supervised-vs-unsupervised"].rubric.question
     training = bank["decision-tree-training"].rubric
@@ -259,10 +273,13 @@ def test_next_question_follows_what_was_said_with_a_true_bridge(
     assert questions[1]["question"] == f"{training.bridge} {training.question}"
 
 
-def test_no_bridge_without_a_mention(tmp_path: Path, bank: RubricBank) -> None:
+def test_no_bridge_without_a_mention(
+    tmp_path: Path, bank: RubricBank, reference_bank: Path
+) -> None:
     supervised = ("In supervised learning every example has a label, the target, and the model "
                   "learns to predict it; in unsupervised learning there are no labels at all.")
-    c = converse(tmp_path, [supervised, "/quit", SELF], "--count", "17", session_id="flow2")
+    c = converse(tmp_path, [supervised, "/quit", SELF], "--count", "17", "--rubrics",
+                 str(reference_bank), session_id="flow2")
     second = c.of("question")[1]
     assert second["question_id"] == "kmeans"  # the reference flow's next question
     assert second["question"] == bank["kmeans"].rubric.question

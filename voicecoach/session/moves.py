@@ -15,9 +15,9 @@ grading (``grading.normalize.tokens``), so "I dont know", "one second" and Whisp
 "sorry can you repeat that" all match.
 
 A reply is a move only when the move's phrases and a few courtesy words ("sorry", "oh",
-"please") account for all of it: whatever is left must be function words (the one list in
-``grading.guards``). "I don't know exactly, but it's the mean of its points" leaves content
-words, so it is an answer and is graded as one.
+"please") account for all of it: whatever is left must be stop words (the one list,
+``grading.normalize.STOP_WORDS``). "I don't know exactly, but it's the mean of its points"
+leaves content words, so it is an answer and is graded as one.
 """
 
 from __future__ import annotations
@@ -30,8 +30,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from voicecoach.grading.guards import FUNCTION_WORDS
-from voicecoach.grading.normalize import tokens
+from voicecoach.grading.normalize import STOP_WORDS, tokens
 
 MoveKind = Literal["repeat", "clarify", "think", "dont_know", "skip", "end"]
 # when one reply holds several moves ("I don't know, can you repeat it?"), the first kind wins
@@ -137,8 +136,8 @@ ALONE: dict[str, MoveKind] = {
 }
 # courtesy and hesitation words that may surround a move without making it an answer
 COURTESY = frozenset({
-    "sorry", "oh", "yep", "please", "hey", "alright", "honestly", "exactly", "again", "hmm",
-    "hm", "ah", "gosh", "man", "oops", "pardon", "sir", "maybe", "guess",
+    "sorry", "oh", "yep", "please", "hey", "alright", "honestly", "hm", "gosh", "man", "oops",
+    "pardon", "sir", "maybe", "guess",
 })
 
 
@@ -203,7 +202,7 @@ def _table() -> tuple[tuple[MoveKind, re.Pattern[str], bool], ...]:
 
 
 def _leftover_is_empty(words: list[str]) -> bool:
-    return all(w in COURTESY or w in FUNCTION_WORDS for w in words)
+    return all(w in COURTESY or w in STOP_WORDS for w in words)
 
 
 def recognise(text: str) -> MoveMatch | None:
