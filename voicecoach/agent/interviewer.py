@@ -485,6 +485,7 @@ class Interviewer:
         score = self.session.overall_score()
         self.events.emit(
             "summary",
+            verdict=summary.verdict,
             strengths=[item.text for item in summary.strengths],
             gaps=[item.text for item in summary.gaps],
             advice=[item.text for item in summary.advice],

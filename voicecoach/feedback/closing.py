@@ -23,12 +23,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from voicecoach.grading.models import Grade
 from voicecoach.grading.normalize import split_sentences, tokens
 from voicecoach.grading.patterns import first_match
 from voicecoach.rubric.loader import LoadedRubric, RubricBank
+from voicecoach.session.models import Session, SessionSummary, SummaryItem
 
 BAR = "an ML engineer role"
 # (minimum overall score, verdict); the reference interview (69) is "borderline"
@@ -95,29 +96,6 @@ class Outcome:
         return self.grade is not None and self.grade.level == "strong"
 
 
-@dataclass(frozen=True)
-class Point:
-    """One strength or gap: a topic, the questions it is about, a quote or an idea."""
-
-    topic: str
-    question_ids: tuple[str, ...]
-    text: str
-    quote: str = ""  # strengths: the candidate's own words
-    ideas: tuple[str, ...] = ()  # gaps: the correct idea, one sentence per question
-
-
-@dataclass(frozen=True)
-class Closing:
-    """The closing feedback, before it is written or said."""
-
-    score: float | None
-    verdict: str
-    self_assessment: str  # the acknowledgement and comparison ("" when none was given)
-    strengths: list[Point] = field(default_factory=list)
-    gaps: list[Point] = field(default_factory=list)
-    practice: list[Point] = field(default_factory=list)
-
-
 def label(question_id: str) -> str:
     """A question's id as words ("max-depth" → "max depth", "nn-depth" → "neural network
     depth")."""
@@ -175,7 +153,7 @@ def _practical(item: Outcome) -> bool:
     return bool(PRACTICAL_TRACKS & set(item.loaded.rubric.tracks))
 
 
-def gaps_of(items: Sequence[Outcome]) -> list[Point]:
+def gaps_of(items: Sequence[Outcome]) -> list[SummaryItem]:
     """At most three topics where the most was missing (summed shortfall of its answers that
     were not strong), a practical question's topic taking one slot when it fell short."""
     short = [item for item in items if not item.strong]
@@ -190,15 +168,16 @@ def gaps_of(items: Sequence[Outcome]) -> list[Point]:
     for topic, group in chosen:
         group = sorted(group, key=lambda item: item.score)
         names = [label(item.loaded.id) for item in group]
-        gaps.append(Point(
-            topic=topic, question_ids=tuple(item.loaded.id for item in group),
+        ids = [item.loaded.id for item in group]
+        gaps.append(SummaryItem(
+            question_id=ids[0], questions=ids, topic=topic,
             text=f"{title(topic)}: {_joined(names)}",
-            ideas=tuple(dict.fromkeys(_idea(item) for item in group[:2])),
+            idea=" ".join(dict.fromkeys(_idea(item) for item in group[:2])),
         ))
     return gaps
 
 
-def strengths_of(items: Sequence[Outcome], gap_topics: set[str]) -> list[Point]:
+def strengths_of(items: Sequence[Outcome], gap_topics: set[str]) -> list[SummaryItem]:
     """At most three topics with strong answers (most strong answers first, then the topic's
     mean score), none of them a gap, each quoting the candidate's best covered point."""
     topics = [(topic, group) for topic, group in _by_topic(items).items()
@@ -219,20 +198,21 @@ def strengths_of(items: Sequence[Outcome], gap_topics: set[str]) -> list[Point]:
             if covered:
                 quote = _quote(covered[0].evidence)
                 break
-        strengths.append(Point(
-            topic=topic, question_ids=tuple(item.loaded.id for item in strong),
-            text=f"{title(topic)}: {_joined([label(item.loaded.id) for item in strong])}",
-            quote=quote,
+        ids = [item.loaded.id for item in strong]
+        strengths.append(SummaryItem(
+            question_id=ids[0], questions=ids, topic=topic,
+            text=f"{title(topic)}: {_joined([label(q) for q in ids])}", evidence=quote,
         ))
     return strengths
 
 
-def practice_for(gaps: Sequence[Point]) -> list[Point]:
+def practice_for(gaps: Sequence[SummaryItem]) -> list[SummaryItem]:
     """One or two concrete actions, one per gap topic, most important gap first."""
     actions = []
     for gap in gaps[:MAX_PRACTICE]:
-        text = PRACTICE.get(gap.topic) or GENERIC_PRACTICE.format(label=label(gap.question_ids[0]))
-        actions.append(Point(topic=gap.topic, question_ids=gap.question_ids, text=text))
+        text = PRACTICE.get(gap.topic) or GENERIC_PRACTICE.format(label=label(gap.question_id))
+        actions.append(SummaryItem(question_id=gap.question_id, questions=gap.questions,
+                                   topic=gap.topic, text=text))
     return actions
 
 
@@ -251,8 +231,8 @@ def _topics_named(sentence: str, items: Sequence[Outcome]) -> list[str]:
     return named
 
 
-def compare_self(text: str | None, items: Sequence[Outcome], strengths: Sequence[Point],
-                 gaps: Sequence[Point], score: float | None) -> str:
+def compare_self(text: str | None, items: Sequence[Outcome], strengths: Sequence[SummaryItem],
+                 gaps: Sequence[SummaryItem], score: float | None) -> str:
     """The self-assessment acknowledged and set against the grades, in one or two sentences."""
     if not text or not text.strip():
         return ""
@@ -291,17 +271,16 @@ def compare_self(text: str | None, items: Sequence[Outcome], strengths: Sequence
     return "Thanks for reflecting on it; here is how the grades saw it."
 
 
-def closing_feedback(asked: Sequence[str], grades: dict[str, Grade], bank: RubricBank,
-                     self_assessment: str | None) -> Closing:
-    """The closing feedback for the questions ``asked`` (in order) and their latest grades."""
-    items = outcomes(asked, grades, bank)
-    score = round(sum(item.score for item in items) / len(items), 1) if items else None
-    if not any(item.grade is not None for item in items):
-        score = None
+def closing_feedback(session: Session, bank: RubricBank) -> SessionSummary:
+    """The closing feedback for every bank question the session asked (delivery notes are added
+    by :func:`voicecoach.feedback.summary.summarize`)."""
+    grades = {q: g for q, g in session.latest_grades().items() if q in bank}
+    items = outcomes(list(session.turns_by_question()), grades, bank)
+    score = session.overall_score()
     gaps = gaps_of(items)
     strengths = strengths_of(items, {gap.topic for gap in gaps})
-    return Closing(
-        score=score, verdict=verdict_for(score),
-        self_assessment=compare_self(self_assessment, items, strengths, gaps, score),
-        strengths=strengths, gaps=gaps, practice=practice_for(gaps),
+    return SessionSummary(
+        verdict=verdict_for(score),
+        self_review=compare_self(session.self_assessment, items, strengths, gaps, score),
+        strengths=strengths, gaps=gaps, advice=practice_for(gaps),
     )
