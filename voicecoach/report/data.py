@@ -65,6 +65,8 @@ class ReportData(BaseModel):
     overall_score: float | None
     questions: list[QuestionRow]
     topics: list[TopicRow]
+    verdict: str = ""
+    self_review: str = ""
     strengths: list[SummaryItem]
     gaps: list[SummaryItem]
     advice: list[SummaryItem]
@@ -144,14 +146,16 @@ def build_report(
     regraded = any(turn.regrades for turn in session.turns)
     summary: SessionSummary | None = session.summary
     source: Literal["stored", "computed"] = "stored"
-    if summary is None or regraded:
-        summary = summarizer(session, bank)
-        source = "computed"
+    if summary is None or regraded or not summary.verdict:
         notes.append(
             "summary computed from saved regrades"
             if regraded
             else "no stored summary (session ended early): computed from its grades"
+            if summary is None
+            else "summary stored by an older version: computed again from the grades"
         )
+        summary = summarizer(session, bank)
+        source = "computed"
     rows = _question_rows(session, bank)
     missing = [row.question_id for row in rows if row.question_id not in bank]
     if missing:
@@ -168,6 +172,8 @@ def build_report(
         overall_score=session.overall_score(),
         questions=rows,
         topics=_topic_rows(rows),
+        verdict=summary.verdict,
+        self_review=summary.self_review,
         strengths=summary.strengths,
         gaps=summary.gaps,
         advice=summary.advice,
