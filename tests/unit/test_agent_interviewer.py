@@ -135,18 +135,26 @@ def test_ctrl_c_keeps_finished_turns(real_bank: RubricBank, tmp_path: Path) -> N
     assert sink.kept is not None and sink.kept[-1]["type"] == "session_finished"
 
 
-def test_spoken_feedback_is_short_and_reads_like_speech() -> None:
-    from voicecoach.feedback.text import spoken_feedback
+def test_spoken_feedback_fits_45_seconds_in_the_interviewers_order() -> None:
+    from voicecoach.feedback.text import SPOKEN_SECONDS, spoken_feedback, spoken_seconds
     from voicecoach.session.models import SessionSummary
 
-    item = {"question_id": "max-depth", "topic": "trees", "evidence": "…"}
-    data = {
-        "strengths": [{**item, "text": f"trees: Strength {n}."} for n in range(4)],
-        "gaps": [{**item, "text": "trees: The why: a deep tree memorises noise."}],
-        "advice": [{**item, "text": "Practise explaining why."}, {**item, "text": "Not said."}],
-    }
-    said = spoken_feedback(SessionSummary.model_validate(data))
-    assert "trees:" not in said  # the written grouping label is not read out
-    assert "Strength 0; Strength 1." in said and "Strength 2" not in said
-    assert "What was missing: The why: a deep tree memorises noise." in said
-    assert "Practise explaining why." in said and "Not said" not in said
+    long_idea = " ".join(["word"] * 30) + ". A second sentence that is never said."
+    summary = SessionSummary.model_validate({
+        "verdict": "Overall this was borderline for an ML engineer role.",
+        "self_review": "You were harder on yourself than the grades.",
+        "strengths": [{"topic": "trees", "text": "Trees: max depth", "evidence": "noise"}],
+        "gaps": [{"topic": t, "text": f"{t.capitalize()}: q", "idea": long_idea}
+                 for t in ("losses", "overfitting", "optimization")],
+        "advice": [{"topic": "losses", "text": "Write the loss in NumPy."},
+                   {"topic": "overfitting", "text": "Not said."}],
+    })
+    said = spoken_feedback(summary)
+    assert spoken_seconds(said) <= SPOKEN_SECONDS
+    order = ["borderline", "harder on yourself", "What went well: trees",
+             "To work on: losses, overfitting and optimization", "On losses: word",
+             "To practise: Write the loss in NumPy."]
+    positions = [said.index(part) for part in order]
+    assert positions == sorted(positions)
+    assert "second sentence" not in said and "Not said" not in said
+    assert "Trees:" not in said  # the written heading is not read out

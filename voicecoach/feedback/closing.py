@@ -9,7 +9,8 @@ watch over- and underfitting happen). So, per session:
   did not know or skipped counts as zero: "I don't know" earns nothing);
 * the **self-assessment** acknowledged and compared with the grades, topic by topic where the
   candidate named topics ("you were worried about trees, but that was one of your strongest");
-* at most three **strengths**, by topic, each with a verbatim quote;
+* at most three **strengths**, by topic, each with a verbatim quote (a topic can hold a strength
+  and a gap: "k-means was strong, Euclidean distance needs work");
 * at most three **gaps**, by topic, each with the correct idea in a sentence (the rubric's
   ``teach``, or the correction of a serious misconception). Theory and practice are judged apart,
   as the reference interviewer did: a design question that fell short always takes one slot;
@@ -178,11 +179,12 @@ def gaps_of(items: Sequence[Outcome]) -> list[SummaryItem]:
 
 
 def strengths_of(items: Sequence[Outcome], gap_topics: set[str]) -> list[SummaryItem]:
-    """At most three topics with strong answers (most strong answers first, then the topic's
-    mean score), none of them a gap, each quoting the candidate's best covered point."""
+    """At most three topics with strong answers, each quoting the candidate's best covered
+    point: topics that are not also a gap first, then those with the most strong answers, then
+    by the topic's mean score."""
     topics = [(topic, group) for topic, group in _by_topic(items).items()
-              if topic not in gap_topics and any(item.strong for item in group)]
-    topics.sort(key=lambda kv: (-sum(item.strong for item in kv[1]),
+              if any(item.strong for item in group)]
+    topics.sort(key=lambda kv: (kv[0] in gap_topics, -sum(item.strong for item in kv[1]),
                                 -sum(item.score for item in kv[1]) / len(kv[1])))
     strengths = []
     for topic, group in topics[:MAX_STRENGTHS]:
@@ -206,8 +208,13 @@ def strengths_of(items: Sequence[Outcome], gap_topics: set[str]) -> list[Summary
     return strengths
 
 
-def practice_for(gaps: Sequence[SummaryItem]) -> list[SummaryItem]:
-    """One or two concrete actions, one per gap topic, most important gap first."""
+def practice_for(gaps: Sequence[SummaryItem], items: Sequence[Outcome]) -> list[SummaryItem]:
+    """One or two concrete actions, one per gap topic, most important gap first; with no gap,
+    one for the weakest answer's topic (there is always something to do by hand)."""
+    if not gaps and items:
+        weakest = min(items, key=lambda item: item.score).loaded
+        gaps = [SummaryItem(question_id=weakest.id, questions=[weakest.id],
+                            topic=weakest.rubric.topic, text="")]
     actions = []
     for gap in gaps[:MAX_PRACTICE]:
         text = PRACTICE.get(gap.topic) or GENERIC_PRACTICE.format(label=label(gap.question_id))
@@ -282,5 +289,5 @@ def closing_feedback(session: Session, bank: RubricBank) -> SessionSummary:
     return SessionSummary(
         verdict=verdict_for(score),
         self_review=compare_self(session.self_assessment, items, strengths, gaps, score),
-        strengths=strengths, gaps=gaps, advice=practice_for(gaps),
+        strengths=strengths, gaps=gaps, advice=practice_for(gaps, items),
     )

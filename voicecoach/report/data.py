@@ -146,16 +146,14 @@ def build_report(
     regraded = any(turn.regrades for turn in session.turns)
     summary: SessionSummary | None = session.summary
     source: Literal["stored", "computed"] = "stored"
-    if summary is None or regraded or not summary.verdict:
+    if summary is None or regraded:
+        summary = summarizer(session, bank)
+        source = "computed"
         notes.append(
             "summary computed from saved regrades"
             if regraded
             else "no stored summary (session ended early): computed from its grades"
-            if summary is None
-            else "summary stored by an older version: computed again from the grades"
         )
-        summary = summarizer(session, bank)
-        source = "computed"
     rows = _question_rows(session, bank)
     missing = [row.question_id for row in rows if row.question_id not in bank]
     if missing:
