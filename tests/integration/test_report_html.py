@@ -69,8 +69,14 @@ def test_chromium_dom_has_charts_and_sections(html_report: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     dom = result.stdout
     for element in ('id="chart-coverage"', 'id="chart-scores"', 'id="chart-pace"',
-                    'id="strengths"', 'id="gaps"', 'id="advice"', 'id="questions"'):
+                    'id="summary"', 'id="verdict"', 'id="strengths"', 'id="gaps"',
+                    'id="advice"', 'id="questions"'):
         assert element in dom, element
+    # the report leads with the closing summary, then the charts, then the per-point detail
+    assert dom.index('id="summary"') < dom.index('id="charts"') < dom.index('id="questions"')
+    summary = dom[dom.index('id="summary"'): dom.index('id="charts"')]
+    assert "borderline" in summary and summary.count("<li") <= 3 + 3 + 2
+    assert 'class="idea"' in summary and "<blockquote>" in summary
     scores = re.search(r'<svg id="chart-scores".*?</svg>', dom, re.S)
     assert scores is not None
     bars = re.findall(r'class="bar"[^>]*data-label="([^"]+)" data-value="([\d.]+)"', scores[0])

@@ -80,7 +80,9 @@ def test_probe_then_move_on_then_self_assessment_and_feedback(
 
 def test_probes_at_most_max_probes_then_moves_on(real_bank: RubricBank, tmp_path: Path) -> None:
     session, events, _, _ = run(
-        real_bank, tmp_path, ["I don't know", "no idea", "still no idea", "meh"], max_probes=2
+        real_bank, tmp_path,
+        ["it is a setting of the tree", "the tree gets worse", "it has to do with the data",
+         "meh"], max_probes=2,
     )
     assert types(events).count("followup") == 2
     targets = [e["targets"] for e in events if e["type"] == "followup"]
@@ -97,9 +99,12 @@ def test_skip_repeat_and_quit(real_bank: RubricBank, tmp_path: Path) -> None:
     assert questions == ["max-depth", "kmeans"]  # quit during kmeans' follow-up
     assert said.count(real_bank["max-depth"].rubric.question) == 2  # repeated
     kinds = [(t.kind, t.question_id) for t in session.turns]
-    assert kinds == [("question", "max-depth"), ("question", "kmeans"),
+    # the follow-up interrupted by /quit is kept: the move is recorded on it
+    assert kinds == [("question", "max-depth"), ("question", "kmeans"), ("followup", "kmeans"),
                      ("self_assessment", None)]
     assert session.turns[0].answer is None  # skipped, still recorded as asked
+    assert [m.kind for m in session.turns[0].moves] == ["repeat", "skip"]
+    assert [m.kind for m in session.turns[2].moves] == ["end"]
     assert session.status == "finished" and session.summary is not None
 
 
@@ -130,18 +135,26 @@ def test_ctrl_c_keeps_finished_turns(real_bank: RubricBank, tmp_path: Path) -> N
     assert sink.kept is not None and sink.kept[-1]["type"] == "session_finished"
 
 
-def test_spoken_feedback_is_short_and_reads_like_speech() -> None:
-    from voicecoach.feedback.text import spoken_feedback
+def test_spoken_feedback_fits_45_seconds_in_the_interviewers_order() -> None:
+    from voicecoach.feedback.text import SPOKEN_SECONDS, spoken_feedback, spoken_seconds
     from voicecoach.session.models import SessionSummary
 
-    item = {"question_id": "max-depth", "topic": "trees", "evidence": "…"}
-    data = {
-        "strengths": [{**item, "text": f"trees: Strength {n}."} for n in range(4)],
-        "gaps": [{**item, "text": "trees: The why: a deep tree memorises noise."}],
-        "advice": [{**item, "text": "Practise explaining why."}, {**item, "text": "Not said."}],
-    }
-    said = spoken_feedback(SessionSummary.model_validate(data))
-    assert "trees:" not in said  # the written grouping label is not read out
-    assert "Strength 0; Strength 1." in said and "Strength 2" not in said
-    assert "What was missing: The why: a deep tree memorises noise." in said
-    assert "Practise explaining why." in said and "Not said" not in said
+    long_idea = " ".join(["word"] * 30) + ". A second sentence that is never said."
+    summary = SessionSummary.model_validate({
+        "verdict": "Overall this was borderline for an ML engineer role.",
+        "self_review": "You were harder on yourself than the grades.",
+        "strengths": [{"topic": "trees", "text": "Trees: max depth", "evidence": "noise"}],
+        "gaps": [{"topic": t, "text": f"{t.capitalize()}: q", "idea": long_idea}
+                 for t in ("losses", "overfitting", "optimization")],
+        "advice": [{"topic": "losses", "text": "Write the loss in NumPy."},
+                   {"topic": "overfitting", "text": "Not said."}],
+    })
+    said = spoken_feedback(summary)
+    assert spoken_seconds(said) <= SPOKEN_SECONDS
+    order = ["borderline", "harder on yourself", "What went well: trees",
+             "To work on: losses, overfitting and optimization", "On losses: word",
+             "To practise: Write the loss in NumPy."]
+    positions = [said.index(part) for part in order]
+    assert positions == sorted(positions)
+    assert "second sentence" not in said and "Not said" not in said
+    assert "Trees:" not in said  # the written heading is not read out

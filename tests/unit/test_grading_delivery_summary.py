@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voicecoach.feedback.summary import NOT_SAID, summarize
+from voicecoach.feedback.summary import summarize
 from voicecoach.grading import grade_answer
 from voicecoach.grading.delivery import count_fillers, delivery_metrics
 from voicecoach.rubric.loader import RubricBank
@@ -76,28 +76,28 @@ def test_summary_items_link_questions_and_evidence(bank: RubricBank) -> None:
         ("euclidean-distance", "You square each coordinate and add them up."),
     ])
     summary = summarize(session, bank)
-    assert summary.strengths and all(s.evidence for s in summary.strengths)
-    assert {s.question_id for s in summary.strengths} >= {"kmeans", "max-depth"}
+    assert summary.verdict and 1 <= len(summary.strengths) <= 3
+    assert "kmeans" in {s.question_id for s in summary.strengths}
     answers = " ".join(t.answer.text for t in session.turns if t.answer)
     for item in summary.strengths:
-        assert item.evidence in answers  # verbatim, never invented
-    gap_ids = {g.question_id for g in summary.gaps}
-    assert {"max-depth", "euclidean-distance"} <= gap_ids
+        assert item.evidence and item.evidence.removesuffix(" …") in answers  # verbatim
+    assert {g.topic for g in summary.gaps} == {"trees", "clustering"}
     for gap in summary.gaps:
-        assert gap.evidence == NOT_SAID or gap.evidence in answers
-    assert 3 <= len(summary.advice) <= 5
+        assert gap.idea and not gap.text.startswith("missed")
+    assert 1 <= len(summary.advice) <= 2
     assert all(a.question_id in bank for a in summary.advice)
     dumped = summary.model_dump()
-    assert set(dumped) == {"strengths", "gaps", "delivery", "advice"}
+    assert set(dumped) == {"verdict", "self_review", "strengths", "gaps", "delivery", "advice"}
 
 
-def test_summary_of_a_strong_session_still_gives_three_suggestions(bank: RubricBank) -> None:
+def test_summary_of_a_strong_session_has_no_gaps_and_one_practice(bank: RubricBank) -> None:
     strong = next(e.text for e in bank["kmeans"].rubric.examples if e.level == "strong")
     summary = summarize(make_session(bank, [("kmeans", strong)]), bank)
-    assert not [g for g in summary.gaps if g.text.startswith("missed")]
-    assert 3 <= len(summary.advice) <= 5
+    assert summary.gaps == [] and "above the bar" in summary.verdict
+    assert len(summary.advice) == 1
 
 
 def test_summary_of_an_empty_session(bank: RubricBank) -> None:
     summary = summarize(Session(id="empty"), bank)
     assert summary.strengths == [] and summary.gaps == [] and summary.advice == []
+    assert "nothing to judge" in summary.verdict

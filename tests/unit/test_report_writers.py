@@ -53,7 +53,8 @@ def test_json_has_the_agreed_keys(recorded_session, mini_bank) -> None:
     for key in ("strengths", "gaps", "advice", "questions", "delivery"):
         assert key in payload
     assert payload["gaps"][0] == {  # the summary's own items, every field (topic too)
-        "question_id": "binary-cross-entropy", "text": "formula", "evidence": "", "topic": ""
+        "question_id": "binary-cross-entropy", "text": "formula", "evidence": "", "topic": "",
+        "questions": [], "idea": "",
     }
 
 

@@ -30,6 +30,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "transcript",
         "grade",
         "fallback",
+        "move",  # a request instead of an answer (repeat, let me think, I don't know, …)
         "summary",
         "session_finished",
         "error",

@@ -21,13 +21,16 @@ from typing import Any, Protocol
 
 from voicecoach.agent.candidates import AnswerSource, ListenContext, Reply
 from voicecoach.agent.events import EventSink
+from voicecoach.agent.flow import opening, pick_next
 from voicecoach.agent.policy import FollowUpPolicy, ProbeRequest
+from voicecoach.agent.replies import MoveContext, reply_to
 from voicecoach.agent.voice import Speaker
 from voicecoach.feedback.summary import summarize
 from voicecoach.feedback.text import spoken_feedback, written_feedback
 from voicecoach.grading.grader import AnswerGrader, grade_answer
 from voicecoach.rubric.loader import LoadedRubric, RubricBank
 from voicecoach.session.models import Session, Summarizer, Turn, TurnKind, combined_answer, utc_now
+from voicecoach.session.moves import MoveKind, MoveMatch, MoveRecord, recognise
 from voicecoach.session.store import SessionStore
 from voicecoach.speech.transcript import Transcript
 
@@ -35,6 +38,9 @@ SELF_ASSESSMENT_PROMPT = (
     "Before I share my feedback — how do you think it went? "
     "What did you do well, and what would you improve?"
 )
+
+# the /repeat, /skip, /quit commands (and keys r, s, q) are moves too, recorded like spoken ones
+COMMAND_MOVES: dict[str, MoveKind] = {"repeat": "repeat", "skip": "skip", "quit": "end"}
 
 Transcriber = Callable[[Path, str], Transcript]  # (audio file, question text as prompt)
 
@@ -72,6 +78,7 @@ class InterviewOptions:
     greeting: str = "Hi, welcome to your practice interview. Let's start."  # said
     intro: str | None = None  # written before the greeting (how the session works)
     record_question_audio: bool = True  # save what the interviewer said under turns/
+    follow_mentions: bool = True  # next: a planned question the last answer mentioned, if any
 
 
 @dataclass
@@ -93,6 +100,7 @@ class QuestionState:
     turns: list[Turn] = field(default_factory=list)
     probed: list[str] = field(default_factory=list)
     corrected: list[str] = field(default_factory=list)
+    hinted: bool = False  # the one hint after "I don't know" was given
 
 
 class Interviewer:
@@ -117,7 +125,7 @@ class Interviewer:
         write: Callable[[str], None] = print,
         options: InterviewOptions | None = None,
     ) -> None:
-        self.bank, self.plan, self.store, self.session = bank, plan, store, session
+        self.bank, self.plan, self.store, self.session = bank, list(plan), store, session
         self.source, self.speaker, self.policy, self.events = source, speaker, policy, events
         self.transcriber, self.grader, self.summarizer = transcriber, grader, summarizer
         self.live_transcriber = live_transcriber
@@ -129,6 +137,7 @@ class Interviewer:
         self._question: QuestionState | None = None
         self._pending: Utterance | None = None
         self._carry: str | None = None  # a correction to say before the next utterance
+        self._asked = ""  # the current utterance without the carried correction (for repeats)
         self._turn: Turn | None = None
         self._reply: Reply | None = None
         self._live: LiveTranscription | None = None
@@ -172,7 +181,8 @@ class Interviewer:
     def _stop(self, status: str) -> None:
         """Keep finished turns only, mark the session and save it."""
         self.session.turns = [
-            t for t in self.session.turns if t.answer is not None or t.ended_at is not None
+            t for t in self.session.turns
+            if t.answer is not None or t.ended_at is not None or t.moves
         ]
         self.session.status = "interrupted" if status == "interrupted" else "finished"
         self.store.save(self.session)
@@ -196,9 +206,22 @@ class Interviewer:
     def _next_question(self) -> Utterance | None:
         if self._index >= len(self.plan):
             return None
+        if self.options.follow_mentions:
+            pick = self._index + pick_next(self.plan[self._index:], self._answers(last=True))
+            self.plan.insert(self._index, self.plan.pop(pick))
         loaded = self.plan[self._index]
         self._question = QuestionState(loaded)
-        return Utterance("question", loaded.rubric.question, question_id=loaded.id)
+        return Utterance("question", opening(loaded, self._answers(last=False)),
+                         question_id=loaded.id)
+
+    def _answers(self, *, last: bool) -> list[str]:
+        """The candidate's answers so far (moves are not answers), or only those to the last
+        question answered."""
+        turns = [t for t in self.session.turns
+                 if t.answer is not None and t.kind in ("question", "followup")]
+        if last and turns:
+            turns = [t for t in turns if t.question_id == turns[-1].question_id]
+        return [t.answer.text for t in turns if t.answer is not None]
 
     def ask(self) -> State:
         """Say the pending utterance as a new turn (or the next planned question)."""
@@ -208,6 +231,7 @@ class Interviewer:
             return State.SELF_ASSESS
         text = f"{self._carry} {utterance.text}" if self._carry else utterance.text
         self._carry = None
+        self._asked = utterance.text
         turn = Turn(
             index=len(self.session.turns),
             kind=utterance.kind,
@@ -259,7 +283,7 @@ class Interviewer:
                 if point.probe and point.id not in self._question.probed:
                     self.speaker.prepare(point.probe)
         if self._index + 1 < len(self.plan):
-            self.speaker.prepare(self.plan[self._index + 1].rubric.question)
+            self.speaker.prepare(opening(self.plan[self._index + 1], self._answers(last=False)))
         else:
             self.speaker.prepare(SELF_ASSESSMENT_PROMPT)
 
@@ -292,21 +316,56 @@ class Interviewer:
         )
         turn.timings.update(listen_started=started, answer_ended=ended)
         self._reply = reply
-        if reply.command == "repeat":
-            self._speak_turn(turn)
-            return State.LISTEN
-        if reply.command == "skip":
-            return self._skip(turn)
-        if reply.command == "quit":
-            self._drop_unanswered(turn)
-            return State.FEEDBACK if turn.kind == "self_assessment" else State.SELF_ASSESS
+        if reply.command is not None:
+            move = MoveMatch(COMMAND_MOVES[reply.command], f"/{reply.command}")
+            return self._on_move(turn, move, f"/{reply.command}", reply)
         self._last_answer_end = ended
         return State.TRANSCRIBE
 
-    def _drop_unanswered(self, turn: Turn) -> None:
-        if turn.answer is None and turn in self.session.turns:
-            self.session.turns.remove(turn)
-        self._turn = None
+    def _on_move(self, turn: Turn, move: MoveMatch, text: str, reply: Reply) -> State:
+        """Answer a move like the reference interviewer (see agent.replies) and record it on
+        the turn it interrupted; it is never graded."""
+        question = self._question if turn.kind != "self_assessment" else None
+        answer = reply_to(move, MoveContext(
+            loaded=question.loaded if question is not None else None, asked=self._asked,
+            on_followup=turn.kind == "followup",
+            hinted=question is not None and question.hinted,
+        ))
+        turn.moves.append(MoveRecord(kind=move.kind, text=text, subject=move.subject,
+                                     reply=answer.say, audio=self._keep_move_audio(turn, reply)))
+        self.events.emit("move", question_id=turn.question_id, move=move.kind, text=text,
+                         reply=answer.say, then=answer.then)
+        self.store.save(self.session)
+        if answer.then == "listen":
+            if answer.hint and question is not None:
+                question.hinted = True
+            if answer.say:
+                self.speaker.say(answer.say, self.events)
+            return State.LISTEN
+        if answer.then == "skip":
+            self._carry = answer.say or None
+            return self._skip(turn)
+        turn.ended_at = utc_now()
+        self.store.save(self.session)
+        if answer.then == "end":
+            self._turn = None
+            return State.FEEDBACK if turn.kind == "self_assessment" else State.SELF_ASSESS
+        self._carry = answer.say or None  # the teaching line, said before the next question
+        self._index += 1
+        self._question = None
+        return State.ASK
+
+    def _keep_move_audio(self, turn: Turn, reply: Reply) -> str | None:
+        """A spoken move's recording is kept beside the answer's (turns/NNN-move-K.wav): the
+        answer that follows is recorded to the answer's own path."""
+        if reply.audio is None or not reply.audio.is_file():
+            return None
+        session_dir = self.store.session_dir(self.session.id)
+        kept = reply.audio.with_name(f"{turn.index:03d}-move-{len(turn.moves) + 1}.wav")
+        reply.audio.replace(kept)
+        if turn.answer_audio is not None:
+            turn.answer_audio = None
+        return str(kept.relative_to(session_dir)) if kept.is_relative_to(session_dir) else str(kept)
 
     def _skip(self, turn: Turn) -> State:
         """Skipped: keep the asked turn (unanswered), move to the next question."""
@@ -339,8 +398,11 @@ class Interviewer:
             turn.timings["stt_seconds"] = round(self.events.now() - started, 3)
         else:
             raise RuntimeError("an audio answer arrived but no speech-to-text engine is set up")
-        turn.answer = transcript
         self.events.emit("transcript", question_id=turn.question_id, text=transcript.text)
+        move = recognise(transcript.text)
+        if move is not None and not (turn.kind == "self_assessment" and move.kind == "dont_know"):
+            return self._on_move(turn, move, transcript.text, reply)
+        turn.answer = transcript
         if turn.kind == "self_assessment":
             self.session.self_assessment = transcript.text
             turn.ended_at = utc_now()
@@ -423,6 +485,7 @@ class Interviewer:
         score = self.session.overall_score()
         self.events.emit(
             "summary",
+            verdict=summary.verdict,
             strengths=[item.text for item in summary.strengths],
             gaps=[item.text for item in summary.gaps],
             advice=[item.text for item in summary.advice],

@@ -293,6 +293,7 @@ def run_practice(
             options=InterviewOptions(
                 max_probes=settings.max_probes, intro=intro, greeting=spoken_greeting,
                 record_question_audio=speak,
+                follow_mentions=not request.selection.questions,  # explicit ids: asked as given
             ),
         )
         session = interviewer.run()

@@ -2,8 +2,12 @@
 
 Like the reference interviewer ("You said it would overfit — why?"), the probe may open with a
 short quote of what the candidate said about the point (a partial mention) or, failing that, about
-their strongest point. The quote is cut from the original transcript, so it is verbatim by
-construction; the probe itself is the rubric author's, which never contains the answer.
+their strongest point *before* it in the rubric (the premise the probe digs under: "it will
+overfit" → why). A later point is never quoted: "You said "memorizes the noise" — what goes wrong
+with a deeper tree?" asks about what the quote already says. A quote is a claim, not a fragment:
+at least ``MIN_QUOTE_CONTENT`` content words (not stop words), else the bare probe is asked.
+The quote is cut from the original transcript, so it is verbatim by construction; the probe
+itself is the rubric author's, which never contains the answer.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Sequence
 from voicecoach.grading.models import FollowUp, KeyPointGrade, MisconceptionHit
 from voicecoach.grading.normalize import (
     FUNCTION_WORDS,
+    STOP_WORDS,
     Sentence,
     sentence_tokens,
     split_sentences,
@@ -22,7 +27,7 @@ from voicecoach.grading.patterns import first_match
 from voicecoach.rubric.schema import KeyPoint, Rubric
 
 MAX_QUOTE_WORDS = 10
-MIN_QUOTE_WORDS = 3
+MIN_QUOTE_CONTENT = 3  # content words a quote needs to be a claim ("memorizes the noise" is 2)
 _WORD = re.compile(r"\S+")
 _EDGE_PUNCT = ".,;:!?\"'()"
 _DANGLING = FUNCTION_WORDS - {"it", "them", "this", "that", "up", "out", "down"}
@@ -30,6 +35,13 @@ _DANGLING = FUNCTION_WORDS - {"it", "them", "this", "that", "up", "out", "down"}
 
 def _bare(word: str) -> str:
     return word.strip(_EDGE_PUNCT).lower()
+
+
+def _is_content(word: str) -> bool:
+    """A word that carries meaning: a normalised token with a letter that is not a stop word
+    ("minus" becomes "-", so "It's minus" has no content word)."""
+    toks = sentence_tokens(word)[0]
+    return any(t not in STOP_WORDS and any(c.isalpha() for c in t) for t in toks)
 
 
 def quote_of(sentence: Sentence, first: int, last: int) -> str | None:
@@ -44,24 +56,24 @@ def quote_of(sentence: Sentence, first: int, last: int) -> str | None:
     if start is None or end is None:
         return None
 
-    def said(a: int, b: int) -> int:  # words in a..b that carry a token (not fillers)
-        return sum(counts[k] > (counts[k - 1] if k else 0) for k in range(a, b + 1))
+    def said(a: int, b: int) -> int:  # content words in a..b (not fillers, function words)
+        return sum(_is_content(words[k].group()) for k in range(a, b + 1))
 
     def pause(k: int) -> bool:  # a comma or stop after word k ends a phrase
         return words[k].group()[-1] in ",;:.!?"
 
-    while said(start, end) < MIN_QUOTE_WORDS:
-        if start > 0 and not pause(start - 1):
-            start -= 1
-        elif end < len(words) - 1 and not pause(end):
+    while said(start, end) < MIN_QUOTE_CONTENT:  # finish the claim first ("overfit the data")
+        if end < len(words) - 1 and not pause(end):
             end += 1
+        elif start > 0 and not pause(start - 1):
+            start -= 1
         else:
             break
     while start < end and counts[start] == (counts[start - 1] if start else 0):
         start += 1  # never open the quote on a filler
     while end > start and _bare(words[end].group()) in _DANGLING:
         end -= 1  # nor end it on "of", "the", "your"
-    if end - start + 1 > MAX_QUOTE_WORDS:
+    if end - start + 1 > MAX_QUOTE_WORDS or said(start, end) < MIN_QUOTE_CONTENT:
         return None
     quote = sentence.text[words[start].start() : words[end].end()].strip(_EDGE_PUNCT + " ")
     return quote or None
@@ -130,9 +142,10 @@ def propose_followup(
     if grade.status == "partial" and grade.evidence not in wrong:
         quote = _quote_for(point, grade)
     if quote is None:
+        before = rubric.key_points[: rubric.key_points.index(point)]
         covered = [
             (p, by_id[p.id])
-            for p in rubric.key_points
+            for p in before
             if p.id in by_id and by_id[p.id].status == "covered"
             and by_id[p.id].evidence not in wrong
         ]

@@ -65,6 +65,8 @@ class ReportData(BaseModel):
     overall_score: float | None
     questions: list[QuestionRow]
     topics: list[TopicRow]
+    verdict: str = ""
+    self_review: str = ""
     strengths: list[SummaryItem]
     gaps: list[SummaryItem]
     advice: list[SummaryItem]
@@ -168,6 +170,8 @@ def build_report(
         overall_score=session.overall_score(),
         questions=rows,
         topics=_topic_rows(rows),
+        verdict=summary.verdict,
+        self_review=summary.self_review,
         strengths=summary.strengths,
         gaps=summary.gaps,
         advice=summary.advice,

@@ -24,7 +24,8 @@ table { border-collapse: collapse; width: 100%; } th, td { border-bottom: 1px so
 .level-strong { color: #2e7d32; font-weight: bold; } .level-partial { color: #b8860b;
        font-weight: bold; } .level-weak { color: #c62828; font-weight: bold; }
 .covered { color: #2e7d32; } .partial { color: #b8860b; } .missing { color: #c62828; }
-.note { color: #777; font-style: italic; } svg.chart { max-width: 100%; height: auto; }
+.note { color: #777; font-style: italic; } .verdict { font-size: 1.15em; }
+p.idea { margin: 0.2em 0 0 1em; } svg.chart { max-width: 100%; height: auto; }
 """
 
 MARK = {"covered": "✓", "partial": "~", "missing": "✗", "contradicted": "✗!"}
@@ -38,8 +39,9 @@ def _items(section_id: str, title: str, items: list[SummaryItem]) -> str:
         for item in items:
             where = f"<strong>{escape(item.question_id)}</strong>: " if item.question_id else ""
             quote = f"<blockquote>{escape(item.evidence)}</blockquote>" if item.evidence else ""
+            idea = f'<p class="idea">{escape(item.idea)}</p>' if item.idea else ""
             qid = escape(item.question_id or "")
-            rows.append(f'<li data-question="{qid}">{where}{escape(item.text)}{quote}</li>')
+            rows.append(f'<li data-question="{qid}">{where}{escape(item.text)}{idea}{quote}</li>')
         body = f'<ul class="items">{"".join(rows)}</ul>'
     return f'<section id="{section_id}"><h2>{escape(title)}</h2>{body}</section>'
 
@@ -118,6 +120,22 @@ def charts(data: ReportData) -> str:
     )
 
 
+def _summary(data: ReportData) -> str:
+    """The closing feedback first, as the interviewer gave it; the per-question detail follows
+    the charts."""
+    lead = "".join(
+        f'<p class="{cls}" id="{cls}">{escape(text)}</p>'
+        for cls, text in (("verdict", data.verdict), ("self-review", data.self_review)) if text
+    )
+    return (
+        f'<section id="summary"><h2>Summary</h2>{lead}'
+        + _items("strengths", "What went well", data.strengths)
+        + _items("gaps", "What to work on", data.gaps)
+        + _items("advice", "What to practise", data.advice)
+        + "</section>"
+    )
+
+
 class HtmlWriter:
     name = "html"
     suffix = ".html"
@@ -139,9 +157,7 @@ class HtmlWriter:
             f"<h1>Interview report</h1><p class=\"meta\">session <code>{escape(meta['id'])}</code>"
             f" · {escape(meta['created_at'][:16].replace('T', ' '))} · {escape(meta['status'])}"
             f' · overall <strong id="overall">{score}</strong></p>{notes}'
-            + _items("strengths", "Strengths", data.strengths)
-            + _items("gaps", "Gaps", data.gaps)
-            + _items("advice", "What to practise", data.advice)
+            + _summary(data)
             + charts(data)
             + _questions(data)
             + _delivery(data)

@@ -19,6 +19,8 @@ def _items(items: list[SummaryItem]) -> list[str]:
     for item in items:
         where = f"**{item.question_id}** — " if item.question_id else ""
         lines.append(f"- {where}{_cell(item.text)}")
+        if item.idea:
+            lines.append(f"  {_cell(item.idea)}")
         if item.evidence:
             lines.append(f"  > {_cell(item.evidence)}")
     return [*lines, ""]
@@ -38,8 +40,10 @@ class MarkdownWriter:
             "",
         ]
         out += [f"_Note: {note}_" for note in data.notes] + ([""] if data.notes else [])
-        out += ["## Strengths", "", *_items(data.strengths)]
-        out += ["## Gaps", "", *_items(data.gaps)]
+        for text in (data.verdict, data.self_review):
+            out += [text, ""] if text else []
+        out += ["## What went well", "", *_items(data.strengths)]
+        out += ["## What to work on", "", *_items(data.gaps)]
         out += ["## What to practise", "", *_items(data.advice)]
         out += ["## Questions", "", "| question | topic | level | score |", "|---|---|---|---|"]
         for row in data.questions:

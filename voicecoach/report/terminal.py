@@ -24,6 +24,8 @@ def _item_lines(items: list[SummaryItem]) -> Text:
         where = f"[{item.question_id}] " if item.question_id else ""
         text.append(f"• {where}", style="dim")
         text.append(item.text)
+        if item.idea:
+            text.append(f"\n    {item.idea}")
         if item.evidence:
             text.append(f'\n    "{item.evidence}"', style="italic dim")
         text.append("\n")
@@ -52,8 +54,11 @@ def renderables(data: ReportData) -> Iterator[RenderableType]:
             points,
         )
     yield table
-    yield Panel(_item_lines(data.strengths), title="Strengths", border_style="green")
-    yield Panel(_item_lines(data.gaps), title="Gaps", border_style="red")
+    if data.verdict or data.self_review:
+        yield Panel(Text("\n".join(t for t in (data.verdict, data.self_review) if t)),
+                    title="Verdict", border_style="magenta")
+    yield Panel(_item_lines(data.strengths), title="What went well", border_style="green")
+    yield Panel(_item_lines(data.gaps), title="What to work on", border_style="red")
     yield Panel(_delivery_text(data), title="Delivery", border_style="blue")
     yield Panel(_item_lines(data.advice), title="What to practise", border_style="cyan")
     if data.self_assessment:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from voicecoach.grading.models import Grade
+from voicecoach.session.moves import MoveRecord
 from voicecoach.speech.transcript import Transcript, Word
 
 if TYPE_CHECKING:
@@ -57,6 +58,9 @@ class Turn(BaseModel):
     grade: Grade | None = None
     regrades: list[Regrade] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)
+    moves: list[MoveRecord] = Field(
+        default_factory=list, description="requests instead of answers (repeat, don't know, …)"
+    )
     started_at: str = Field(default_factory=utc_now)
     ended_at: str | None = None
 
@@ -68,11 +72,15 @@ class SummaryItem(BaseModel):
     text: str
     evidence: str = ""
     topic: str = ""
+    questions: list[str] = Field(default_factory=list, description="all questions it is about")
+    idea: str = Field("", description="a gap's correct idea, in a sentence or two")
 
 
 class SessionSummary(BaseModel):
     """The closing feedback stored with a session (built by ``voicecoach.feedback``)."""
 
+    verdict: str = Field("", description="the overall verdict against a bar")
+    self_review: str = Field("", description="the self-assessment acknowledged and compared")
     strengths: list[SummaryItem] = Field(default_factory=list)
     gaps: list[SummaryItem] = Field(default_factory=list)
     delivery: list[SummaryItem] = Field(default_factory=list)
@@ -178,7 +186,15 @@ class Session(BaseModel):
         grades = self.latest_grades()
         if not grades:
             return None
-        return round(sum(g.score for g in grades.values()) / len(grades), 1)
+        # a question asked and not answered (skipped, "I don't know" twice) counts as zero
+        asked = [q for q in self.turns_by_question() if q in grades or self._given_up(q)]
+        return round(sum(grades[q].score if q in grades else 0.0 for q in asked) / len(asked), 1)
+
+    def _given_up(self, question_id: str) -> bool:
+        """Whether the candidate skipped this question or said they did not know it."""
+        return any(move.kind in ("skip", "dont_know")
+                   for turn in self.turns_by_question().get(question_id, [])
+                   for move in turn.moves)
 
 
 # builds a session's closing summary from its latest grades (``voicecoach.feedback.summarize``,
