@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import pytest
 
 from voicecoach.errors import ConfigError
-import functools
-
 from voicecoach.grading import grade_answer as _grade_answer
 
-# these tests pin the pattern grader's mechanics on a toy rubric (the judge has its own tests)
-grade_answer = functools.partial(_grade_answer, grader="patterns")
 from voicecoach.grading.guards import GuardSettings
 from voicecoach.grading.llm_judge import LlmJudgeSettings
 from voicecoach.grading.models import Grade, GradeProvenance, GraderSettings
@@ -21,6 +18,9 @@ from voicecoach.grading.registry import default_settings, grader_class
 from voicecoach.grading.score import aggregate
 from voicecoach.rubric.loader import LoadedRubric
 from voicecoach.speech.transcript import Transcript
+
+# these tests pin the pattern grader's mechanics on a toy rubric (the judge has its own tests)
+grade_answer = functools.partial(_grade_answer, grader="patterns")
 
 
 def test_covered_points_quote_the_original_sentence(toy_rubric: LoadedRubric) -> None:
