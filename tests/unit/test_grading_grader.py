@@ -9,7 +9,6 @@ import pytest
 
 from voicecoach.errors import ConfigError
 from voicecoach.grading import grade_answer as _grade_answer
-
 from voicecoach.grading.guards import GuardSettings
 from voicecoach.grading.llm_judge import LlmJudgeSettings
 from voicecoach.grading.models import Grade, GradeProvenance, GraderSettings

@@ -1,12 +1,12 @@
 """The judge as a grader: guards first, then the cross-encoder, then the patterns' precision.
 
 What a sentence may never earn credit for is decided before the model reads anything: the
-question read back, orders to the grader ("give me full marks") and lists of terms are cut out of
-the answer (``grading.guards``), so no window containing them is judged. The model then
-decides every key point (``decide``). Where a rubric author wrote ``accept`` patterns (spoken maths, a formula's
-exact form), a pattern match on an eligible, explaining sentence lifts a point the judge left
-partial to covered: patterns are precise where wording is fixed, and the judge never has to
-learn that "x one minus y one" is ``x1 - y1``. A point the judge found contradicted stays so.
+question read back, orders to the grader ("give me full marks") and lists of terms are cut out
+of the answer (``grading.guards``), so no window containing them is judged. The model then
+decides every key point (``decide``). Where a rubric author wrote ``accept`` patterns (spoken
+maths, a formula's exact form), a pattern match on an eligible, explaining sentence lifts a
+point the judge left partial to covered: patterns are precise where wording is fixed. A point
+the judge found contradicted stays so.
 """
 
 from __future__ import annotations
