@@ -141,14 +141,21 @@ def test_ctrl_c_mid_answer_keeps_the_recording(pulse: PulseAudio, piper_answer: 
                                               tmp_path: Path) -> None:
     path = tmp_path / "interrupted.wav"
     ready = tmp_path / "ready"
+    listening = tmp_path / "listening"
     script = textwrap.dedent(f"""
         from pathlib import Path
         from voicecoach.audio.capture import record_answer
         record_answer(Path({str(path)!r}),
+                      on_level=lambda level: Path({str(listening)!r}).touch(),
                       on_speech_start=lambda: Path({str(ready)!r}).touch())
     """)
     child = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, env=pulse.client_env,
                              stderr=subprocess.PIPE, text=True)
+    # play only once the child is capturing: on a loaded machine its imports alone can outlast
+    # the answer, which then ends by "no speech" before the interrupt
+    deadline = time.monotonic() + 60
+    while not listening.exists() and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.05)
     playing = pulse.play_into_mic(piper_answer.with_silence(before=1.0))
     deadline = time.monotonic() + 30
     while not ready.exists() and time.monotonic() < deadline and child.poll() is None:
