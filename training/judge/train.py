@@ -27,7 +27,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from training.judge.dataset import Pair, build_pairs, load_answers  # noqa: E402
-from voicecoach.grading.judge.model import DATA_DIR, LABELS, MANIFEST, file_sha256  # noqa: E402
+from voicecoach.grading.judge.model import (  # noqa: E402
+    DATA_DIR,
+    LABELS,
+    MANIFEST,
+    encode_pairs,
+    file_sha256,
+)
 from voicecoach.rubric.loader import load_bank  # noqa: E402
 
 MAX_LENGTH = 128
@@ -44,18 +50,9 @@ def base_dir() -> Path:
 def encode(tokenizer, pairs: list[Pair]):  # type: ignore[no-untyped-def]
     import torch
 
-    encodings = tokenizer.encode_batch([(p.claim, p.window) for p in pairs])
-    width = max(len(e.ids) for e in encodings)
-    ids = torch.zeros((len(pairs), width), dtype=torch.long)
-    mask = torch.zeros_like(ids)
-    types = torch.zeros_like(ids)
-    for row, e in enumerate(encodings):
-        n = len(e.ids)
-        ids[row, :n] = torch.tensor(e.ids)
-        mask[row, :n] = torch.tensor(e.attention_mask)
-        types[row, :n] = torch.tensor(e.type_ids)
+    ids, mask, types = encode_pairs(tokenizer, [(p.claim, p.window) for p in pairs])
     labels = torch.tensor([p.label for p in pairs], dtype=torch.long)
-    return ids, mask, types, labels
+    return torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(types), labels
 
 
 def batches(pairs: list[Pair], size: int, rng: random.Random) -> list[list[Pair]]:

@@ -39,6 +39,25 @@ def point_text(question: str, claim: str) -> str:
     return claim
 
 
+Batch = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]
+
+
+def encode_pairs(tokenizer: Any, pairs: Sequence[tuple[str, str]]) -> Batch:
+    """``(input_ids, attention_mask, token_type_ids)``, zero-padded to the longest pair: one
+    encoding for training and run time."""
+    encodings = tokenizer.encode_batch(list(pairs))
+    width = max(len(e.ids) for e in encodings)
+    ids = np.zeros((len(pairs), width), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    types = np.zeros_like(ids)
+    for row, encoding in enumerate(encodings):
+        n = len(encoding.ids)
+        ids[row, :n] = encoding.ids
+        mask[row, :n] = encoding.attention_mask
+        types[row, :n] = encoding.type_ids
+    return ids, mask, types
+
+
 @dataclass(frozen=True)
 class Manifest:
     """What ``manifest.json`` says about the shipped model."""
@@ -135,16 +154,7 @@ class JudgeModel:
         return out
 
     def _run(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
-        encodings = self._tokenizer.encode_batch(list(pairs))
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(pairs), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        types = np.zeros_like(ids)
-        for row, encoding in enumerate(encodings):
-            n = len(encoding.ids)
-            ids[row, :n] = encoding.ids
-            mask[row, :n] = encoding.attention_mask
-            types[row, :n] = encoding.type_ids
+        ids, mask, types = encode_pairs(self._tokenizer, pairs)
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         outputs = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})
         logits = np.asarray(outputs[0], dtype=np.float32)
