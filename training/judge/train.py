@@ -33,6 +33,7 @@ from voicecoach.grading.judge.model import (  # noqa: E402
     MANIFEST,
     encode_pairs,
     file_sha256,
+    load_tokenizer,
 )
 from voicecoach.rubric.loader import load_bank  # noqa: E402
 
@@ -65,13 +66,11 @@ def batches(pairs: list[Pair], size: int, rng: random.Random) -> list[list[Pair]
 
 def train(pairs: list[Pair], epochs: int, seed: int, lr: float, batch_size: int):  # type: ignore[no-untyped-def]
     import torch
-    from tokenizers import Tokenizer
     from transformers import AutoModelForSequenceClassification
 
     torch.manual_seed(seed)
     torch.set_num_threads(2)
-    tokenizer = Tokenizer.from_file(str(base_dir() / "tokenizer.json"))
-    tokenizer.enable_truncation(MAX_LENGTH, strategy="only_second")
+    tokenizer = load_tokenizer(base_dir() / "tokenizer.json", MAX_LENGTH)
     model = AutoModelForSequenceClassification.from_pretrained(
         str(base_dir()), num_labels=len(LABELS)
     )

@@ -39,6 +39,18 @@ def point_text(question: str, claim: str) -> str:
     return claim
 
 
+def load_tokenizer(path: Path, max_length: int) -> Any:
+    """The judge's tokenizer, for training and run time alike: truncate the answer window, never
+    the claim, and pad nothing. The MiniLM ``tokenizer.json`` pads every input to 128 tokens;
+    ``encode_pairs`` pads a batch only to its longest pair, which measured 3.8x faster scoring."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length, strategy="only_second")
+    return tokenizer
+
+
 Batch = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]
 
 
@@ -95,7 +107,7 @@ class JudgeModel:
     ) -> None:
         try:
             import onnxruntime as ort
-            from tokenizers import Tokenizer
+            import tokenizers  # noqa: F401
         except ImportError as error:
             raise MissingDependencyError(
                 f"the key-point judge needs onnxruntime and tokenizers ({error}): "
@@ -124,10 +136,7 @@ class JudgeModel:
             str(model_path), options, providers=["CPUExecutionProvider"]
         )
         self._inputs = {i.name for i in self._session.get_inputs()}
-        self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
-        self._tokenizer.enable_truncation(
-            self.manifest.max_length, strategy="only_second"
-        )
+        self._tokenizer = load_tokenizer(directory / "tokenizer.json", self.manifest.max_length)
         self._lock = threading.Lock()
         self._cache_size = cache_size
         self._cache: OrderedDict[tuple[str, str], npt.NDArray[np.float32]] = OrderedDict()
