@@ -142,12 +142,22 @@ def test_ctrl_c_mid_answer_keeps_the_recording(pulse: PulseAudio, piper_answer: 
     path = tmp_path / "interrupted.wav"
     ready = tmp_path / "ready"
     listening = tmp_path / "listening"
+    # The child marks "ready" once it has CAPTURED 3 s since the speech began (counted in level
+    # callbacks, about ten a second), not after a wall-clock sleep: under load the capture
+    # thread lags real time and then catches up in a burst. A 60 s end silence means only the
+    # interrupt can end this answer.
     script = textwrap.dedent(f"""
         from pathlib import Path
         from voicecoach.audio.capture import record_answer
-        record_answer(Path({str(path)!r}),
-                      on_level=lambda level: Path({str(listening)!r}).touch(),
-                      on_speech_start=lambda: Path({str(ready)!r}).touch())
+        heard = []
+        def level(_value):
+            Path({str(listening)!r}).touch()
+            if heard:
+                heard.append(1)
+                if len(heard) > 30:
+                    Path({str(ready)!r}).touch()
+        record_answer(Path({str(path)!r}), end_silence=60.0,
+                      on_level=level, on_speech_start=lambda: heard.append(1))
     """)
     child = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, env=pulse.client_env,
                              stderr=subprocess.PIPE, text=True)
@@ -157,10 +167,10 @@ def test_ctrl_c_mid_answer_keeps_the_recording(pulse: PulseAudio, piper_answer: 
     while not listening.exists() and time.monotonic() < deadline and child.poll() is None:
         time.sleep(0.05)
     playing = pulse.play_into_mic(piper_answer.with_silence(before=1.0))
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while not ready.exists() and time.monotonic() < deadline and child.poll() is None:
         time.sleep(0.05)
-    time.sleep(2.0)
+    assert ready.exists(), "the child never heard 3 s of the answer"
     child.send_signal(signal.SIGINT)
     _, stderr = child.communicate(timeout=30)
     playing.stop()

@@ -202,3 +202,17 @@ def test_the_judge_is_a_registry_grader_and_records_its_model(
     })
     assert isinstance(legacy.settings, judge_grader.JudgeGraderSettings)
     assert legacy.settings.model_sha256 == "abc"
+
+
+def test_a_contradicted_required_point_makes_the_answer_weak(toy_rubric: LoadedRubric) -> None:
+    # every point covered scores strong; stating the opposite of a required one is a wrong core
+    # claim (the level guide), whatever the rest scores
+    grade = grade_answer(toy_rubric, "")
+    covered = [p.model_copy(update={"status": "covered"}) for p in grade.key_points]
+    assert aggregate(toy_rubric.rubric, covered, [])[1] == "strong"
+    required = next(p.id for p in covered if p.required)
+    wrong = [p.model_copy(update={"status": "contradicted"}) if p.id == required else p
+             for p in covered]
+    score, level, caps = aggregate(toy_rubric.rubric, wrong, [])
+    assert level == "weak" and score >= 50  # the other points still score
+    assert any("contradicted" in cap for cap in caps)

@@ -2,8 +2,8 @@
 
 ``score = 100 × Σ(weight × credit) / Σ(weight)`` with credit 1 for covered, 0.5 for partial; the
 level comes from the rubric's thresholds; then the caps: a major misconception lowers the score
-and the level, a required point not covered lowers the level (rubrics/README.md, "Score and
-level").
+and the level, a required point contradicted or not covered lowers the level
+(rubrics/README.md, "Score and level").
 """
 
 from __future__ import annotations
@@ -52,6 +52,10 @@ def aggregate(
     if majors and _lower(level, rubric.caps.major_misconception) != level:
         level = rubric.caps.major_misconception
         caps.append(f"level capped at {level}: major misconception ({', '.join(majors)})")
+    wrong = [p.id for p in points if p.required and p.status == "contradicted"]
+    if wrong and _lower(level, rubric.caps.contradicted_required) != level:
+        level = rubric.caps.contradicted_required
+        caps.append(f"level capped at {level}: required point contradicted ({', '.join(wrong)})")
     missing = [p.id for p in points if p.required and p.status != "covered"]
     if missing and _lower(level, rubric.caps.missing_required) != level:
         level = rubric.caps.missing_required

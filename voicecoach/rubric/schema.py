@@ -99,6 +99,11 @@ class Caps(_Strict):
         "partial", description="best level with a required point missing"
     )
     major_misconception_score: float = Field(55, ge=0, le=100, description="score ceiling")
+    # the level guide (training/judge/DATA.md): a wrong core claim is weak; in the labelled
+    # answers, 193 of the 221 with a required point contradicted are weak, none strong
+    contradicted_required: Level = Field(
+        "weak", description="best level when the answer states the opposite of a required point"
+    )
 
 
 class LevelDescriptors(_Strict):
