@@ -8,13 +8,14 @@ with the sha256 of the model that decided.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, ClassVar
 
 from pydantic import ConfigDict, model_validator
 
 from voicecoach.grading.guards import GuardSettings
 from voicecoach.grading.judge.decide import JudgeSettings
-from voicecoach.grading.judge.model import shared_model
+from voicecoach.grading.judge.model import JudgeModel, Manifest, shared_model
 from voicecoach.grading.judge.verdicts import judge_grade
 from voicecoach.grading.models import GraderSettings
 from voicecoach.grading.offline import INSTRUCTION_CAP
@@ -43,8 +44,15 @@ class JudgeGraderSettings(GraderSettings):
         return data
 
 
+# one loader thread: the model (a fraction of a second) loads while the greeting is spoken
+_LOADER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="judge-load")
+
+
 class JudgeGrader:
-    """Per-key-point verdicts from the trained cross-encoder (loaded once per process)."""
+    """Per-key-point verdicts from the trained cross-encoder (loaded once per process, in the
+    background: creating the grader only checks that the model is installed, so a missing model
+    is an error before the session starts, and loading stays off the path to the first
+    question)."""
 
     name: ClassVar[str] = "judge"
     version: ClassVar[int] = 1
@@ -53,13 +61,25 @@ class JudgeGrader:
     def __init__(
         self, settings: JudgeGraderSettings, context: GraderContext | None = None
     ) -> None:
-        self.model = shared_model()
-        self.settings = settings.model_copy(update={"model_sha256": self.model.sha256})
+        Manifest.installed()
+        self._loading: Future[JudgeModel] = _LOADER.submit(shared_model)
+        self._settings = settings
+
+    @property
+    def model(self) -> JudgeModel:
+        """The loaded model (waits for the background load; re-raises its error)."""
+        return self._loading.result()
+
+    @property
+    def settings(self) -> JudgeGraderSettings:
+        """The settings every grade records, with the sha256 of the model that decided."""
+        return self._settings.model_copy(update={"model_sha256": self.model.sha256})
 
     def judge(self, loaded: LoadedRubric, text: str) -> Verdicts:
+        settings = self.settings
         result = judge_grade(
-            loaded.rubric, text, self.model, self.settings.thresholds, self.settings.guards,
-            self.settings.use_patterns,
+            loaded.rubric, text, self.model, settings.thresholds, settings.guards,
+            settings.use_patterns,
         )
         notes = [
             f"ignored ({why}): {t!r}" for why, texts in result.ignored.items() for t in texts
@@ -67,5 +87,5 @@ class JudgeGrader:
         cap = (INSTRUCTION_CAP, "the answer addresses the grader") if result.instruction else None
         return Verdicts(
             key_points=result.key_points, misconceptions=result.misconceptions,
-            grader=self.name, version=self.version, settings=self.settings, notes=notes, cap=cap,
+            grader=self.name, version=self.version, settings=settings, notes=notes, cap=cap,
         )

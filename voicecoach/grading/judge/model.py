@@ -82,6 +82,17 @@ class Manifest:
     training: dict[str, Any]
 
     @classmethod
+    def installed(cls, directory: Path = DATA_DIR) -> Manifest:
+        """The manifest of the model in ``directory``; a clear error when there is none (cheap:
+        callers check this up front and load the model itself in the background)."""
+        if not (directory / MANIFEST).exists():
+            raise MissingDependencyError(
+                f"no judge model in {directory}: rebuild it with "
+                "`.venv/bin/python training/judge/train.py` or use --grader patterns"
+            )
+        return cls.read(directory)
+
+    @classmethod
     def read(cls, directory: Path) -> Manifest:
         data = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
         return cls(
@@ -113,12 +124,7 @@ class JudgeModel:
                 f"the key-point judge needs onnxruntime and tokenizers ({error}): "
                 "pip install onnxruntime tokenizers"
             ) from None
-        if not (directory / MANIFEST).exists():
-            raise MissingDependencyError(
-                f"no judge model in {directory}: rebuild it with "
-                "`.venv/bin/python training/judge/train.py` or use --grader patterns"
-            )
-        self.manifest = Manifest.read(directory)
+        self.manifest = Manifest.installed(directory)
         if tuple(self.manifest.labels) != LABELS:
             raise MissingDependencyError(f"judge model labels {self.manifest.labels} != {LABELS}")
         model_path = directory / self.manifest.model_file
