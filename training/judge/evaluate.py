@@ -193,7 +193,7 @@ def evaluate(grader: Grader, answers: Sequence[Answer]) -> dict[str, Any]:
 def calibrate(bank: RubricBank, model: JudgeModel, answers: Sequence[Answer]) -> JudgeSettings:
     best: tuple[tuple[float, float], JudgeSettings] = ((-1.0, -1.0), JudgeSettings())
     for covered, partial, contradicted, misconception in itertools.product(
-        (0.3, 0.4, 0.5, 0.6, 0.7), (0.3, 0.4, 0.5, 0.6), (0.5, 0.7, 0.9), (0.5, 0.7, 0.9)
+        (0.3, 0.4, 0.5, 0.6, 0.7), (0.3, 0.4, 0.5, 0.6), (0.3, 0.5, 0.7, 0.9), (0.5, 0.7, 0.9)
     ):
         if partial > covered + 0.2:
             continue

@@ -5,8 +5,9 @@ covered when some window's P(covered) clears ``covered``; else contradicted when
 P(contradicted) clears ``contradicted``; else partial when some window's P(covered) + P(partial)
 clears ``partial``; else missing. The evidence is the deciding window, with its offsets into the
 answer, so a quote is verbatim by construction. A misconception is found when a window states its
-claim (P(covered) of the claim clears ``misconception``) or, where the author wrote them, when one
-of its patterns matches. Thresholds are calibrated on the development split
+claim (P(covered) of the claim clears ``misconception``) and contradicts some key point there
+(P(contradicted) clears ``contradicted``), or, where the author wrote them, when one of its
+patterns matches. Thresholds are calibrated on the development split
 (``training/judge/evaluate.py``) and recorded in every grade.
 """
 
@@ -31,10 +32,10 @@ class JudgeSettings:
     """Decision thresholds of the judge (calibrated on the dev split; see module docstring)."""
 
     # chosen on the dev split (training/judge/evaluate.py --calibrate; benchmarks/README.md)
-    covered: float = 0.4  # best window's P(covered) for "covered"
-    partial: float = 0.3  # best window's P(covered) + P(partial) for "partial"
+    covered: float = 0.3  # best window's P(covered) for "covered"
+    partial: float = 0.5  # best window's P(covered) + P(partial) for "partial"
     contradicted: float = 0.3  # best window's P(contradicted) for "contradicted"
-    misconception: float = 0.9  # best window's P(covered) of a misconception's claim
+    misconception: float = 0.7  # P(covered) of a misconception's claim (a point contradicted there)
     windows: WindowSettings = field(default_factory=WindowSettings)
     # a long answer (a rambling monologue, an imported transcript) is read only where it shares
     # words with the claim: the best ``shortlist`` windows per claim, so cost stays linear
@@ -143,10 +144,19 @@ def judge_answer(
         ))
 
     found: list[MisconceptionHit] = []
+    # a misconception is a wrong claim, so it must also contradict a key point where it is
+    # stated: measured, the model alone read misconceptions into correct answers that share
+    # their words (strong answers capped to partial/weak on a new author's answers)
+    contradicts = (
+        per_claim[:len(rubric.key_points), :, CONTRADICTED].max(axis=0)
+        if per_claim is not None and rubric.key_points else None
+    )
     for offset, item in enumerate(rubric.misconceptions):
-        if per_claim is None:
+        if per_claim is None or contradicts is None:
             break
-        score, where = _best(per_claim[len(rubric.key_points) + offset], COVERED, windows)
+        stated = per_claim[len(rubric.key_points) + offset, :, COVERED].copy()
+        stated[contradicts < settings.contradicted] = 0.0
+        score, where = _best(stated[:, None], 0, windows)
         if score >= settings.misconception:
             found.append(MisconceptionHit(
                 id=item.id, evidence=where.text, severity=item.severity,
