@@ -123,9 +123,14 @@ def is_echo(sentence: Sentence, question: str, settings: GuardSettings = GuardSe
     Words are compared by stem, so "how DBSCAN works" echoes "how does DBSCAN work".
     """
     content = [stem(t) for t in content_words(sentence.tokens)]
-    if len(content) < ECHO_MIN_CONTENT:
+    if len(content) < 2:
         return False
     asked = {stem(t) for t in content_words(tokens(question))}
+    if len(content) < ECHO_MIN_CONTENT:
+        # a short sentence echoes only when every content word is the question's ("How would
+        # you know it works?" read back from "How would you know it works? Offline, and then
+        # online?")
+        return all(t in asked for t in content)
     return sum(t in asked for t in content) / len(content) >= settings.echo_min_overlap
 
 

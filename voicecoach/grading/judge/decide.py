@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from voicecoach.grading.guards import content_words
 from voicecoach.grading.judge.model import LABELS, JudgeModel, point_text
 from voicecoach.grading.judge.windows import Window, WindowSettings, answer_windows
 from voicecoach.grading.models import KeyPointGrade, MisconceptionHit
-from voicecoach.grading.normalize import STOP_WORDS, stem, words
+from voicecoach.grading.normalize import stem, tokens
 from voicecoach.rubric.schema import PointStatus, Rubric
 
 MISSING, PARTIAL, COVERED, CONTRADICTED = (LABELS.index(n) for n in LABELS)
@@ -67,7 +68,16 @@ def _best(probs: np.ndarray, column: int, windows: Sequence[Window]) -> tuple[fl
 
 
 def _content(text: str) -> set[str]:
-    return {stem(w) for w in words(text) if w not in STOP_WORDS}
+    return {stem(w) for w in content_words(tokens(text))}
+
+
+def _topic(rubric: Rubric) -> set[str]:
+    """Content-word stems of everything the rubric says: its question, key points, misconceptions,
+    probes and reference answer."""
+    parts = [rubric.question, *(p.description for p in rubric.key_points),
+             *(p.probe or "" for p in rubric.key_points),
+             *(m.claim for m in rubric.misconceptions), rubric.reference_answer or ""]
+    return _content(" ".join(parts))
 
 
 def _shortlist(claim: str, windows: Sequence[Window], size: int) -> list[int]:
@@ -93,9 +103,14 @@ def judge_answer(
     ``excluded`` spans (offsets into ``text``: the question read back, orders to the grader) are
     never evidence: windows overlapping them are not read.
     """
+    # a window that shares no content word with the rubric says nothing about it: measured, the
+    # model read fillers ("um, uh, so, like, you know") and off-topic chat ("I had pasta for
+    # lunch") as partly covering a point
+    topic = _topic(rubric)
     windows = [
         w for w in answer_windows(text, settings.windows)
         if not any(s < w.end and w.start < e for s, e in excluded)
+        and _content(w.text) & topic
     ]
     claims = [point_text(rubric.question, p.description) for p in rubric.key_points]
     claims += [point_text(rubric.question, m.claim) for m in rubric.misconceptions]
