@@ -32,6 +32,15 @@ SALAD_MIN_BARE_ITEMS = 4
 OPERATORS = frozenset({"-", "+", "=", "^", "/"})
 LIST_MIN_SEPARATORS = 2
 LONG_LIST_SEPARATORS = 6
+# five or more clauses of under three words on average: a list of terms strung with "and",
+# "so", "per" ("log loss, and next day, and calibration, A/B, revenue per mille, AUC, ...")
+LIST_MIN_CLAUSES = 5
+# how a question read back opens ("How would you...", "So what is..."); "..., right?" does not
+QUESTION_OPENERS = frozenset({
+    "how", "what", "why", "when", "which", "where", "who", "can", "could", "do", "does", "did",
+    "is", "are", "would", "should", "will",
+})
+LIST_MAX_CLAUSE_TOKENS = 3.0
 BARE_ITEM_MAX_TOKENS = 3
 ECHO_MIN_CONTENT = 4
 ECHO_MIN_OVERLAP = 0.8
@@ -89,6 +98,17 @@ def is_list_like(sentence: Sentence, settings: GuardSettings = GuardSettings()) 
     )
 
 
+def is_term_string(sentence: Sentence) -> bool:
+    """Terms strung with connectives: five or more clauses of under three words on average.
+
+    The key-point judge's extra list test (the pattern grader, which needs a pattern match per
+    point, does without it): a cross-encoder reads "log loss, and next day, and calibration,
+    A/B, revenue per mille" as naming each idea, where an interviewer hears a list.
+    """
+    pieces = len(set(sentence.clauses))
+    return pieces >= LIST_MIN_CLAUSES and len(sentence.tokens) < LIST_MAX_CLAUSE_TOKENS * pieces
+
+
 def separators(sentence: Sentence) -> int:
     """How many times the sentence is joined by "and", "or" or a comma: a list needs several."""
     joins = sum(t in ("and", "or") for t in sentence.tokens)
@@ -127,10 +147,13 @@ def is_echo(sentence: Sentence, question: str, settings: GuardSettings = GuardSe
         return False
     asked = {stem(t) for t in content_words(tokens(question))}
     if len(content) < ECHO_MIN_CONTENT:
-        # a short sentence echoes only when every content word is the question's ("How would
-        # you know it works?" read back from "How would you know it works? Offline, and then
-        # online?")
-        return all(t in asked for t in content)
+        # a short sentence echoes when it asks back with only the question's words ("How would
+        # you know it works?" from "How would you know it works? Offline, and then online?");
+        # a short statement in them ("It will over-fit!") is an answer
+        asks = sentence.text.rstrip().endswith("?") and bool(
+            set(sentence.tokens[:2]) & QUESTION_OPENERS
+        )
+        return asks and all(t in asked for t in content)
     return sum(t in asked for t in content) / len(content) >= settings.echo_min_overlap
 
 

@@ -48,7 +48,7 @@ def judge_grade(
     # a list of terms explains nothing, however well its words match a claim (measured: the
     # model alone called keyword salads strong)
     lists = [s for s in sentences if s not in echo and s not in orders
-             and guards.is_list_like(s, guard_settings)]
+             and (guards.is_list_like(s, guard_settings) or guards.is_term_string(s))]
     excluded = [(s.start, s.end) for s in (*echo, *orders, *lists)]
     verdicts = judge_answer(rubric, text, model, settings, excluded)
     points = verdicts.key_points
