@@ -146,7 +146,13 @@ def test_ctrl_c_mid_answer_keeps_the_recording(pulse: PulseAudio, piper_answer: 
     # callbacks, about ten a second), not after a wall-clock sleep: under load the capture
     # thread lags real time and then catches up in a burst. A 60 s end silence means only the
     # interrupt can end this answer.
+    # The child restores Ctrl-C's default action first: a process started from a background
+    # job (`cmd &` in a non-interactive shell) inherits SIGINT ignored, and the interrupt would
+    # then never reach it. (A fresh-clone run started that way once saw the child print
+    # nothing for 30 s after the signal; not reproduced since.)
     script = textwrap.dedent(f"""
+        import signal
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         from pathlib import Path
         from voicecoach.audio.capture import record_answer
         heard = []
