@@ -35,12 +35,12 @@ LONG_LIST_SEPARATORS = 6
 # five or more clauses of under three words on average: a list of terms strung with "and",
 # "so", "per" ("log loss, and next day, and calibration, A/B, revenue per mille, AUC, ...")
 LIST_MIN_CLAUSES = 5
+LIST_MAX_CLAUSE_TOKENS = 3.0
 # how a question read back opens ("How would you...", "So what is..."); "..., right?" does not
 QUESTION_OPENERS = frozenset({
     "how", "what", "why", "when", "which", "where", "who", "can", "could", "do", "does", "did",
     "is", "are", "would", "should", "will",
 })
-LIST_MAX_CLAUSE_TOKENS = 3.0
 BARE_ITEM_MAX_TOKENS = 3
 ECHO_MIN_CONTENT = 4
 ECHO_MIN_OVERLAP = 0.8
