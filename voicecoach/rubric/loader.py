@@ -7,6 +7,7 @@ content hash (sha256 of the file bytes) travels with it so grades can say exactl
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -199,9 +200,17 @@ class RubricBank(Mapping[str, LoadedRubric]):
         return len(self._rubrics)
 
     def get_rubric(self, question_id: str) -> LoadedRubric:
-        """The rubric with this id, or a RubricError that lists the ids that do exist."""
+        """The rubric with this id, or a RubricError that names the ids that do exist (in a
+        bank of 111, the closest few and where to find the rest: one readable line)."""
         if question_id not in self._rubrics:
-            known = ", ".join(sorted(self._rubrics)) or "none"
+            ids = sorted(self._rubrics)
+            if len(ids) <= 10:
+                known = ", ".join(ids) or "none"
+            else:
+                close = difflib.get_close_matches(question_id, ids, n=5, cutoff=0.4)
+                known = (", ".join(close) + ", ..." if close else f"{len(ids)} questions") + (
+                    " (`voicecoach rubrics list` shows them all)"
+                )
             raise RubricError(f"unknown question id {question_id!r}; known ids: {known}")
         return self._rubrics[question_id]
 
