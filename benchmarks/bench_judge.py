@@ -43,10 +43,32 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
 
 
+def measure_quality(bank, model, split):  # type: ignore[no-untyped-def]
+    """The graders side by side per split (what ``evaluate.py`` prints)."""
+    quality: dict[str, object] = {}
+    similarity = Similarity()
+    similarity.fit(bank, split["dev"])
+    graders = {
+        "judge": judge_grader(bank, model, JudgeSettings()),
+        "patterns": pattern_grader(bank),
+        "similarity": similarity.grader(bank),
+    }
+    for name in ("test", "voices", "dev"):
+        quality[name] = {g: evaluate(grader, split[name]) for g, grader in graders.items()}
+        for g, r in quality[name].items():  # type: ignore[attr-defined]
+            print(f"{name:6} {g:10} n={r['n']} exact {r['exact']} adjacent {r['adjacent']} "
+                  f"qwk {r['qwk']} adversarial-strong {r['strong_among_adversarial']}",
+                  flush=True)
+    return quality
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=DATA_DIR)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--speed-only", action="store_true",
+                        help="skip the quality tables (evaluate.py gives them): latency, "
+                             "throughput, load time and memory only")
     args = parser.parse_args()
     bank = load_bank()
     answers = load_answers(bank)
@@ -58,20 +80,9 @@ def main() -> None:
 
     report: dict[str, object] = {"model_load_seconds": round(load_seconds, 3)}
     model = JudgeModel(args.model, cache_size=1_000_000)
-    similarity = Similarity()
-    similarity.fit(bank, split["dev"])
-    graders = {
-        "judge": judge_grader(bank, model, JudgeSettings()),
-        "patterns": pattern_grader(bank),
-        "similarity": similarity.grader(bank),
-    }
     quality: dict[str, object] = {}
-    for name in ("test", "voices", "dev"):
-        quality[name] = {g: evaluate(grader, split[name]) for g, grader in graders.items()}
-        for g, r in quality[name].items():  # type: ignore[attr-defined]
-            print(f"{name:6} {g:10} n={r['n']} exact {r['exact']} adjacent {r['adjacent']} "
-                  f"qwk {r['qwk']} adversarial-strong {r['strong_among_adversarial']}",
-                  flush=True)
+    if not args.speed_only:
+        quality = measure_quality(bank, model, split)
     report["quality"] = quality
 
     # latency on ~20 s answers, a fresh model each time so nothing is cached
