@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from voicecoach.grading.normalize import FUNCTION_WORDS, Sentence, stem, tokens
+from voicecoach.grading.normalize import FUNCTION_WORDS, Sentence, split_sentences, stem, tokens
 
 LIST_GLUE = frozenset({"a", "an", "the", "and", "or", "also", "plus", "then"})
 MATH_TOKENS = frozenset({"-", "+", "=", "/", "^", "<", ">", "squared", "sum", "times", "log"})
@@ -145,6 +145,9 @@ def is_echo(sentence: Sentence, question: str, settings: GuardSettings = GuardSe
     content = [stem(t) for t in content_words(sentence.tokens)]
     if len(content) < 2:
         return False
+    # one of the question's own sentences, word for word ("Offline, and then online?")
+    if any(sentence.tokens == part.tokens for part in split_sentences(question)):
+        return True
     asked = {stem(t) for t in content_words(tokens(question))}
     if len(content) < ECHO_MIN_CONTENT:
         # a short sentence echoes when it asks back with only the question's words ("How would

@@ -5,9 +5,9 @@ covered when some window's P(covered) clears ``covered``; else contradicted when
 P(contradicted) clears ``contradicted``; else partial when some window's P(covered) + P(partial)
 clears ``partial``; else missing. The evidence is the deciding window, with its offsets into the
 answer, so a quote is verbatim by construction. A misconception is found when a window states its
-claim (P(covered) of the claim clears ``misconception``) and contradicts some key point there
-(P(contradicted) clears ``contradicted``), or, where the author wrote them, when one of its
-patterns matches. Thresholds are calibrated on the development split
+claim (P(covered) of the claim clears ``misconception``) and contradicts there a key point the
+answer does not cover elsewhere (P(contradicted) clears ``contradicted``), or, where the author
+wrote them, when one of its patterns matches. Thresholds are calibrated on the development split
 (``training/judge/evaluate.py``) and recorded in every grade.
 """
 
@@ -32,9 +32,12 @@ MISSING, PARTIAL, COVERED, CONTRADICTED = (LABELS.index(n) for n in LABELS)
 class JudgeSettings:
     """Decision thresholds of the judge (calibrated on the dev split; see module docstring)."""
 
-    # chosen on the dev split (training/judge/evaluate.py --calibrate; benchmarks/README.md)
-    covered: float = 0.3  # best window's P(covered) for "covered"
-    partial: float = 0.5  # best window's P(covered) + P(partial) for "partial"
+    # chosen on the dev split (training/judge/evaluate.py --calibrate; benchmarks/README.md):
+    # covered at 0.5, not the 0.3 that maximises dev level agreement (0.696 vs 0.669): 0.5 agrees
+    # better with the labels point by point (0.800 vs 0.789), and a point wrongly called covered
+    # is never probed and never named as a gap, the error a coach must not make
+    covered: float = 0.5  # best window's P(covered) for "covered"
+    partial: float = 0.4  # best window's P(covered) + P(partial) for "partial"
     contradicted: float = 0.3  # best window's P(contradicted) for "contradicted"
     misconception: float = 0.7  # P(covered) of a misconception's claim (a point contradicted there)
     windows: WindowSettings = field(default_factory=WindowSettings)
@@ -159,12 +162,15 @@ def judge_answer(
         ))
 
     found: list[MisconceptionHit] = []
-    # a misconception is a wrong claim, so it must also contradict a key point where it is
-    # stated: measured, the model alone read misconceptions into correct answers that share
-    # their words (strong answers capped to partial/weak on a new author's answers)
+    # a misconception is a wrong claim, so it must also contradict, where it is stated, a key
+    # point the answer does not get right elsewhere: measured, the model alone read
+    # misconceptions into correct answers that share their words ("a deeper tree memorises the
+    # noise" stated "deeper trees are always better"), and a stray contradiction score on one
+    # window of a point the answer covers capped a complete answer at partial
+    wrong = [i for i, p in enumerate(points) if p.status != "covered"]
     contradicts = (
-        per_claim[:len(rubric.key_points), :, CONTRADICTED].max(axis=0)
-        if per_claim is not None and rubric.key_points else None
+        per_claim[wrong, :, CONTRADICTED].max(axis=0)
+        if per_claim is not None and wrong else None
     )
     for offset, item in enumerate(rubric.misconceptions):
         if per_claim is None or contradicts is None:
