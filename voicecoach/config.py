@@ -26,6 +26,10 @@ from voicecoach.errors import ConfigError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CONFIG_FILE_NAME = "voicecoach.toml"
+# the grader used when none is configured: the trained key-point judge, which reads the
+# candidate's own words (the phrasing patterns recognise only what their authors wrote);
+# defined here, below every package, so the config default and the grader registry agree
+DEFAULT_GRADER = "judge"
 
 
 def _bundled(name: str) -> Path:
@@ -91,8 +95,8 @@ class Settings(BaseSettings):
     tts_engine: str = Field("pyttsx3", description="pyttsx3 (espeak-ng) | piper")
     tts_voice: str | None = Field(None, description="engine voice name; None = engine default")
     tts_rate: int = Field(170, gt=40, lt=400, description="words per minute")
-    grader: str = Field("patterns", description="how answers are graded: patterns (alias "
-                        "offline) | judge (the trained key-point judge) | llm (needs --llm)")
+    grader: str = Field(DEFAULT_GRADER, description="how answers are graded: judge (the trained "
+                        "key-point judge) | patterns (alias offline) | llm (needs --llm)")
     llm: str = Field("none", description="none | ollama:MODEL | openai:MODEL | llamacpp:PATH")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible server URL for openai:")
     llm_timeout: float = Field(8.0, gt=0, description="seconds before the LLM is skipped")

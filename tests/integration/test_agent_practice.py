@@ -97,7 +97,9 @@ def test_real_llm_in_the_loop(tmp_path: Path, smollm2_gguf: Path) -> None:
     """llamacpp:PATH starts its own llama.cpp server; each probe is the LLM's (validated) or the
     rubric's with a logged reason — the session completes either way."""
     pytest.importorskip("llama_cpp")
-    answers = script(tmp_path, [VAGUE, "it has to do with the leaves somehow",
+    # "a deep tree will overfit" leaves two required points uncovered (what depth controls, why
+    # it learns noise), so there are two probes to make whichever grader reads it
+    answers = script(tmp_path, ["a deep tree will overfit", "it has to do with the leaves somehow",
                                 "the tree gets worse in general", SELF])
     events, _ = practice(tmp_path, "--text", "--questions", "max-depth", "--answers",
                          str(answers), "--session-id", "smol", "--llm", f"llamacpp:{smollm2_gguf}",

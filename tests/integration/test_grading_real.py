@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from voicecoach.cli import app
 from voicecoach.grading import grade_answer
 from voicecoach.grading.llm_judge import LlmJudgeSettings
+from voicecoach.grading.offline import PatternSettings
 from voicecoach.grading.registry import GraderContext
 from voicecoach.llm.client import LlamaServer, LlmSpec, create_chat_model
 from voicecoach.rubric.loader import RubricBank
@@ -32,7 +33,7 @@ def test_real_llm_judge_is_validated_or_falls_back(
                               timeout=60, max_tokens=256, temperature=0.0)
     loaded = bank["max-depth"]
     grade = grade_answer(loaded, ANSWER, LlmJudgeSettings(timeout=60), GraderContext(llm=model))
-    offline = grade_answer(loaded, ANSWER)
+    offline = grade_answer(loaded, ANSWER, PatternSettings())  # what the llm grader wraps
     assert grade.provenance.grader in ("patterns", "llm")
     for point in grade.key_points:  # whatever the model said, evidence is verbatim
         assert point.evidence == "" or point.evidence in ANSWER

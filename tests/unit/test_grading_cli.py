@@ -69,7 +69,7 @@ def test_rubrics_test_passes_on_the_pattern_rubrics() -> None:
 
     paths = [str(loaded.path) for loaded in load_bank().ordered()
              if all(point.accept for point in loaded.rubric.key_points)]
-    result = runner.invoke(app, ["rubrics", "test", "--json", *paths])
+    result = runner.invoke(app, ["rubrics", "test", "--json", "--grader", "patterns", *paths])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["passed"] is True

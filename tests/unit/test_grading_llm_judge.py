@@ -12,6 +12,7 @@ from voicecoach.grading.llm_judge import (
     MisconceptionVerdict,
     PointVerdict,
 )
+from voicecoach.grading.offline import PatternSettings
 from voicecoach.grading.registry import GraderContext
 from voicecoach.rubric.loader import LoadedRubric
 
@@ -82,7 +83,7 @@ def test_quotes_from_ignored_sentences_do_not_count(toy_rubric: LoadedRubric) ->
 
 
 def test_any_failure_falls_back_to_the_pattern_grade(toy_rubric: LoadedRubric) -> None:
-    offline = grade_answer(toy_rubric, ANSWER)
+    offline = grade_answer(toy_rubric, ANSWER, PatternSettings())  # what the llm grader wraps
     for reply in (TimeoutError("slow"), ValueError("bad json"), {"key_points": "nonsense"}):
         judge = FakeJudge(reply)
         grade = grade_answer(toy_rubric, ANSWER, LlmJudgeSettings(), GraderContext(llm=judge))  # type: ignore[arg-type]

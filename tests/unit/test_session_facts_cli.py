@@ -30,14 +30,18 @@ Bob: Fine.
 """
 
 
-def _cli(args: list[str], recordings: Path) -> Any:
-    result = CliRunner().invoke(app, args, env={"VOICECOACH_RECORDINGS": str(recordings)})
+def _cli(args: list[str], recordings: Path, grader: str = "patterns") -> Any:
+    # the phrasing-pattern grader, so every expected score below can be worked out by hand from
+    # the toy bank's accept patterns; these tests check how session facts travel between
+    # commands, and the judge's agreement with an interviewer is measured on real rubrics
+    env = {"VOICECOACH_RECORDINGS": str(recordings), "VOICECOACH_GRADER": grader}
+    result = CliRunner().invoke(app, args, env=env)
     assert result.exit_code == 0, result.output
     return result
 
 
-def _json(args: list[str], recordings: Path) -> Any:
-    return json.loads(_cli(args, recordings).stdout)
+def _json(args: list[str], recordings: Path, grader: str = "patterns") -> Any:
+    return json.loads(_cli(args, recordings, grader).stdout)
 
 
 @pytest.fixture
@@ -67,6 +71,25 @@ def test_an_imported_session_regrades_to_the_same_grades(tmp_path: Path, bank: P
     assert answer["error"] is None and not answer["changed"], answer
     assert answer["new"]["score"] == answer["old"]["score"] == imported.score
     assert answer["reasons"] == []  # same rubric, same grader, same settings
+
+
+def test_the_judge_regrades_an_imported_session_to_the_same_grades(
+    tmp_path: Path, bank: Path
+) -> None:
+    """The same with the default grader, the key-point judge: its windows span neighbouring
+    sentences, so the join must be the same for import and regrade here too."""
+    recordings = tmp_path / "recordings"
+    source = tmp_path / "interview.txt"
+    source.write_text(TRANSCRIPT, encoding="utf-8")
+    _cli(["import-transcript", str(source), "--interviewer", "Ann", "--candidate", "Bob",
+          "--id", "imp", "--rubrics", str(bank)], recordings, "judge")
+    imported = SessionStore(recordings).load("imp").latest_grades()["max-depth"]
+    assert imported.provenance.grader == "judge"
+    [report] = _json(["regrade", "imp", "--json", "--rubrics", str(bank)], recordings, "judge")
+    [answer] = report["answers"]
+    assert answer["error"] is None and not answer["changed"], answer
+    assert answer["new"]["score"] == answer["old"]["score"] == imported.score
+    assert answer["reasons"] == []
 
 
 def _edit_weight(bank: Path) -> None:

@@ -146,8 +146,8 @@ def grade_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a card.")] = False,
     grader: Annotated[
         str | None,
-        typer.Option("--grader", help="patterns (default; 'offline' is the old name), llm "
-                     "(needs --llm) or judge; default: the configured grader."),
+        typer.Option("--grader", help="judge (default), patterns ('offline' is the old "
+                     "name) or llm (needs --llm); default: the configured grader."),
     ] = None,
     llm: Annotated[str | None, typer.Option("--llm", help="LLM for --grader llm.")] = None,
     llm_base_url: Annotated[
@@ -224,6 +224,10 @@ def rubrics_test_command(
     ] = 0.8,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="Hide the disagreement list.")] = False,
+    grader: Annotated[
+        str | None,
+        typer.Option("--grader", help="judge, patterns or llm; default: the configured grader."),
+    ] = None,
 ) -> None:
     """Grade every rubric's own examples and report agreement with their labels.
 
@@ -237,9 +241,13 @@ def rubrics_test_command(
       voicecoach rubrics test
 
       voicecoach rubrics test rubrics/trees --min-kappa 0.8
+
+      voicecoach rubrics test rubrics/trees --grader patterns
     """
+    settings = load_settings(**({"grader": grader} if grader is not None else {}))
+    grade = grader_from_config(settings)
     per_question: list[tuple[str, list[ExampleResult]]] = [
-        (loaded.id, test_rubric(loaded)) for loaded in _test_targets(paths)
+        (loaded.id, test_rubric(loaded, grade)) for loaded in _test_targets(paths)
     ]
     everything = [r for _, results in per_question for r in results]
     overall = Agreement.of(everything)

@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
+from voicecoach.config import DEFAULT_GRADER
 from voicecoach.errors import ConfigError
 from voicecoach.grading.followup import propose_followup
 from voicecoach.grading.models import Grade, GradeProvenance
 from voicecoach.grading.registry import (
-    DEFAULT_GRADER,
     Grader,
     GraderContext,
     GraderSettings,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from voicecoach.config import Settings
 
 # "grade this answer", as the interviewer, import, regrade, replay and rubric tests call it:
-# ``grade_answer`` is one (the default pattern grader); ``answer_grader`` builds a configured one
+# ``grade_answer`` is one (the default grader); ``answer_grader`` builds a configured one
 AnswerGrader = Callable[[LoadedRubric, Transcript | str], Grade]
 
 
@@ -80,13 +80,13 @@ def grade_with(grader: Grader, loaded: LoadedRubric, answer: Transcript | str) -
 def answer_grader(
     settings: GraderSettings | None = None, context: GraderContext | None = None
 ) -> AnswerGrader:
-    """Grade answers with the grader ``settings`` are for (default: the pattern grader), set up
+    """Grade answers with the grader ``settings`` are for (default: ``DEFAULT_GRADER``), set up
     once: a grader that loads a model loads it here, not per answer."""
     grader = create_grader(settings or default_settings(), context)
     return partial(grade_with, grader)
 
 
-_DEFAULT: list[Grader] = []  # the pattern grader with default settings, made on first use
+_DEFAULT: list[Grader] = []  # the default grader with default settings, made on first use
 
 
 def grade_answer(
@@ -98,7 +98,7 @@ def grade_answer(
     grader: str | None = None,
 ) -> Grade:
     """Grade one answer: with ``settings`` (which name their grader), or with grader ``grader``
-    (a registry name) at its default settings, or with the pattern grader."""
+    (a registry name) at its default settings, or with the default grader."""
     if settings is None and grader is not None:
         settings = default_settings(grader)
     if settings is None and context is None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from voicecoach.config import DEFAULT_GRADER
 from voicecoach.errors import ConfigError
 from voicecoach.grading.models import GraderSettings, KeyPointGrade, MisconceptionHit
 from voicecoach.rubric.loader import LoadedRubric
@@ -33,7 +34,6 @@ GRADERS: dict[str, str] = {
 }
 # older names still read from recorded sessions and config files
 ALIASES: dict[str, str] = {"offline": "patterns"}
-DEFAULT_GRADER = "patterns"
 __all__ = ["GraderSettings"]  # defined with the grade it is recorded in
 
 
