@@ -94,6 +94,25 @@ def _shortlist(claim: str, windows: Sequence[Window], size: int) -> list[int]:
     return sorted(best)
 
 
+def _scores(model: JudgeModel, claims: Sequence[str], windows: Sequence[Window],
+            read: Sequence[Sequence[int]]) -> np.ndarray:
+    """``(claims, windows, labels)`` probabilities; windows a claim did not read count as
+    certainly missing for it."""
+    out = np.zeros((len(claims), len(windows), len(LABELS)), dtype=np.float32)
+    out[:, :, MISSING] = 1.0
+    pairs = [(claim, windows[i].text) for claim, chosen in zip(claims, read, strict=True)
+             for i in chosen]
+    if not pairs:
+        return out
+    probs = model.predict(pairs)
+    row = 0
+    for c, chosen in enumerate(read):
+        for i in chosen:
+            out[c, i] = probs[row]
+            row += 1
+    return out
+
+
 def judge_answer(
     rubric: Rubric,
     text: str,
@@ -116,29 +135,17 @@ def judge_answer(
         and _content(w.text) & topic
     ]
     claims = [point_text(rubric.question, p.description) for p in rubric.key_points]
-    claims += [point_text(rubric.question, m.claim) for m in rubric.misconceptions]
-    read = [_shortlist(claim, windows, settings.shortlist) for claim in claims]
-    pairs = [(claim, windows[i].text) for claim, chosen in zip(claims, read, strict=True)
-             for i in chosen]
-    probs = model.predict(pairs) if pairs else np.zeros((0, len(LABELS)), dtype=np.float32)
-    per_claim = None
-    if windows:
-        # windows a claim did not read count as certainly missing for it
-        per_claim = np.zeros((len(claims), len(windows), len(LABELS)), dtype=np.float32)
-        per_claim[:, :, MISSING] = 1.0
-        row = 0
-        for c, chosen in enumerate(read):
-            for i in chosen:
-                per_claim[c, i] = probs[row]
-                row += 1
+    per_point = _scores(model, claims, windows, [
+        _shortlist(claim, windows, settings.shortlist) for claim in claims
+    ])
 
     points: list[KeyPointGrade] = []
     for index, point in enumerate(rubric.key_points):
         status: PointStatus = "missing"
         evidence: Window | None = None
         confidence = 1.0
-        if per_claim is not None:
-            p = per_claim[index]
+        if windows:
+            p = per_point[index]
             covered, where = _best(p, COVERED, windows)
             contradicted, where_contra = _best(p, CONTRADICTED, windows)
             mixed = p[:, COVERED] + p[:, PARTIAL]
@@ -166,21 +173,22 @@ def judge_answer(
     # point the answer does not get right elsewhere: measured, the model alone read
     # misconceptions into correct answers that share their words ("a deeper tree memorises the
     # noise" stated "deeper trees are always better"), and a stray contradiction score on one
-    # window of a point the answer covers capped a complete answer at partial
+    # window of a point the answer covers capped a complete answer at partial. Only those
+    # windows are read for the misconceptions' claims (most answers have none: half the cost)
     wrong = [i for i, p in enumerate(points) if p.status != "covered"]
-    contradicts = (
-        per_claim[wrong, :, CONTRADICTED].max(axis=0)
-        if per_claim is not None and wrong else None
+    suspect = (
+        [w for w in range(len(windows))
+         if per_point[wrong, w, CONTRADICTED].max() >= settings.contradicted]
+        if wrong and windows else []
     )
-    for offset, item in enumerate(rubric.misconceptions):
-        if per_claim is None or contradicts is None:
-            break
-        stated = per_claim[len(rubric.key_points) + offset, :, COVERED].copy()
-        stated[contradicts < settings.contradicted] = 0.0
-        score, where = _best(stated[:, None], 0, windows)
-        if score >= settings.misconception:
-            found.append(MisconceptionHit(
-                id=item.id, evidence=where.text, severity=item.severity,
-                correction=item.correction,
-            ))
+    if suspect and rubric.misconceptions:
+        beliefs = [point_text(rubric.question, m.claim) for m in rubric.misconceptions]
+        stated = _scores(model, beliefs, windows, [suspect] * len(beliefs))[:, :, COVERED]
+        for offset, item in enumerate(rubric.misconceptions):
+            score, where = _best(stated[offset][:, None], 0, windows)
+            if score >= settings.misconception:
+                found.append(MisconceptionHit(
+                    id=item.id, evidence=where.text, severity=item.severity,
+                    correction=item.correction,
+                ))
     return Verdicts(points, found, len(windows))
