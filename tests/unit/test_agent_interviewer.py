@@ -17,7 +17,7 @@ from voicecoach.agent.interviewer import SELF_ASSESSMENT_PROMPT, Interviewer, In
 from voicecoach.agent.policy import RubricPolicy
 from voicecoach.agent.voice import PrintSpeaker
 from voicecoach.rubric.loader import RubricBank
-from voicecoach.session.models import Session
+from voicecoach.session.models import Session, join_texts
 from voicecoach.session.store import SessionStore
 
 VAGUE = "if the depth is too high the tree gets big and it will overfit"
@@ -158,3 +158,52 @@ def test_spoken_feedback_fits_45_seconds_in_the_interviewers_order() -> None:
     assert positions == sorted(positions)
     assert "second sentence" not in said and "Not said" not in said
     assert "Trees:" not in said  # the written heading is not read out
+
+
+def test_a_spoken_answer_is_graded_ahead_at_its_pauses_with_the_earlier_answers(
+    real_bank: RubricBank, tmp_path: Path
+) -> None:
+    """While a microphone answer is transcribed at its pauses, the interviewer grades the text
+    so far (with the question's earlier answers), so the grade at the end is mostly read."""
+    graded: list[str] = []
+
+    def grader(loaded: Any, answer: Any) -> Any:
+        graded.append(answer if isinstance(answer, str) else answer.text)
+        return fake_grade(loaded, answer)
+
+    class Live:
+        def __init__(self, on_text: Any) -> None:
+            self.on_text = on_text
+
+        def finish(self, path: Path | None = None) -> Any:
+            raise AssertionError("typed answers are not finished from the file")
+
+        def cancel(self) -> None:
+            pass
+
+    told: list[Any] = []
+
+    def live_transcriber(path: Path, prompt: str, on_text: Any) -> Live:
+        told.append(on_text)
+        if on_text is not None:
+            on_text("so it memorizes")  # a pause in the answer being spoken
+        return Live(on_text)
+
+    class Microphone(ScriptedSource):
+        live_audio = True
+
+    store = SessionStore(tmp_path / "recordings")
+    session = store.create("s3", questions=["max-depth"])
+    interviewer = Interviewer(
+        bank=real_bank, plan=[real_bank.get_rubric("max-depth")], store=store, session=session,
+        source=Microphone([ScriptItem(text=a) for a in (VAGUE, GOOD, "I rushed a bit")]),
+        speaker=PrintSpeaker(lambda text: None), policy=RubricPolicy(),
+        events=EventSink(None), grader=grader, summarizer=fake_summarize,
+        write=lambda line: None, live_transcriber=live_transcriber,
+        options=InterviewOptions(record_question_audio=False),
+    )
+    interviewer.run()
+    assert graded[0] == join_texts(["so it memorizes"])  # ahead, during the first answer
+    assert graded[1] == join_texts([VAGUE])  # the first answer's own grade
+    assert graded[2] == join_texts([VAGUE, "so it memorizes"])  # ahead, during the probe's
+    assert told[-1] is None  # the self-assessment is not graded

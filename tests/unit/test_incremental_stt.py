@@ -181,3 +181,25 @@ def test_reading_a_growing_wav_from_an_offset(tmp_path: Path) -> None:
     assert part is not None and len(part) == 400
     assert part[-1] == pytest.approx(0.5, abs=1e-3)
     assert read_growing_wav(tmp_path / "missing.wav", 0) is None
+
+
+def test_the_text_so_far_is_told_at_each_pause_and_a_failure_there_changes_nothing(
+        tmp_path: Path) -> None:
+    """The interviewer grades the answer so far at its pauses (the judge then has most of it
+    read when the answer ends); a failure in that work must not touch the transcription."""
+    told: list[str] = []
+
+    def on_text(text: str) -> None:
+        told.append(text)
+        raise RuntimeError("grading ahead failed")
+
+    stt = RecordingStt()
+    path = tmp_path / "answer.wav"
+    wav = GrowingWav(path)
+    live = IncrementalTranscription(stt, path, "Why limit depth?",
+                                    IncrementalOptions(commit_seconds=4.0),
+                                    detector=EnergyDetector, on_text=on_text)
+    append(live, wav, np.concatenate([speech(4), silence(1), speech(2), silence(3)]))
+    wav.close()
+    assert told == ["piece1", "piece1 piece2"]  # committed piece, then it and the speculation
+    assert live.finish().text == "piece1 piece2"

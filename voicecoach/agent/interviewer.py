@@ -29,7 +29,15 @@ from voicecoach.feedback.summary import summarize
 from voicecoach.feedback.text import spoken_feedback, written_feedback
 from voicecoach.grading.grader import AnswerGrader, grade_answer
 from voicecoach.rubric.loader import LoadedRubric, RubricBank
-from voicecoach.session.models import Session, Summarizer, Turn, TurnKind, combined_answer, utc_now
+from voicecoach.session.models import (
+    Session,
+    Summarizer,
+    Turn,
+    TurnKind,
+    combined_answer,
+    join_texts,
+    utc_now,
+)
 from voicecoach.session.moves import MoveKind, MoveMatch, MoveRecord, recognise
 from voicecoach.session.store import SessionStore
 from voicecoach.speech.transcript import Transcript
@@ -53,9 +61,10 @@ class LiveTranscription(Protocol):
     def cancel(self) -> None: ...
 
 
-# (growing answer file, prompt) -> a started LiveTranscription; used with sources whose
-# ``live_audio`` is true (the microphone), where the answer file grows while it is spoken
-LiveTranscriber = Callable[[Path, str], LiveTranscription]
+# (growing answer file, prompt, told the text so far at each pause) -> a started
+# LiveTranscription; used with sources whose ``live_audio`` is true (the microphone), where the
+# answer file grows while it is spoken
+LiveTranscriber = Callable[[Path, str, Callable[[str], None] | None], LiveTranscription]
 
 class State(Enum):
     GREET = "greet"
@@ -295,7 +304,8 @@ class Interviewer:
         started = self.events.now()
         live = None
         if self.live_transcriber is not None and getattr(self.source, "live_audio", False):
-            live = self.live_transcriber(answer_path, self._stt_prompt(turn))
+            live = self.live_transcriber(answer_path, self._stt_prompt(turn),
+                                         self._grade_ahead(turn))
         try:
             reply = self.source.listen(
                 ListenContext(turn.prompt, answer_path, self.events, turn.question_id)
@@ -414,6 +424,22 @@ class Interviewer:
         """What Whisper is primed with: everything asked on this question (domain words)."""
         asked = [t.prompt for t in self._question.turns] if self._question else []
         return " ".join([*asked, turn.prompt]).strip()
+
+    def _grade_ahead(self, turn: Turn) -> Callable[[str], None] | None:
+        """Grades the answer so far at each pause while it is spoken (on the transcriber's
+        thread) and throws the grade away: the judge keeps what it read, so the grade when the
+        answer ends reads only the sentences said since the last pause."""
+        question = self._question
+        if question is None or turn.kind == "self_assessment":
+            return None
+        before = [t.answer.text for t in question.turns if t.answer is not None]
+        loaded = question.loaded
+
+        def ahead(text: str) -> None:
+            if text:
+                self.grader(loaded, join_texts([*before, text]))
+
+        return ahead
 
     def grade(self) -> State:
         turn, question = self._require_turn(), self._require_question()

@@ -157,8 +157,9 @@ def live_transcriber_for(stt: Any) -> LiveTranscriber:
     """Microphone answers are transcribed at their pauses while they are recorded."""
     from voicecoach.speech.incremental import IncrementalTranscription
 
-    def begin(path: Path, prompt: str) -> IncrementalTranscription:
-        return IncrementalTranscription(stt, path, prompt).start()
+    def begin(path: Path, prompt: str,
+              on_text: Callable[[str], None] | None = None) -> IncrementalTranscription:
+        return IncrementalTranscription(stt, path, prompt, on_text=on_text).start()
 
     return begin
 

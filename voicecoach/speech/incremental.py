@@ -140,9 +140,13 @@ class IncrementalTranscription:
 
     def __init__(self, stt: Transcribes, path: Path, prompt: str,
                  options: IncrementalOptions | None = None,
-                 detector: Callable[[], DetectsSpeech] = VoiceDetector) -> None:
+                 detector: Callable[[], DetectsSpeech] = VoiceDetector,
+                 on_text: Callable[[str], None] | None = None) -> None:
         self.stt, self.path, self.prompt = stt, Path(path), prompt
         self.options = options or IncrementalOptions()
+        # told the text so far after each transcription at a pause, on this object's thread:
+        # the interviewer grades it ahead, so the grade at the end reads mostly cached sentences
+        self._on_text = on_text
         self._make_detector = detector
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._follow, name="incremental-stt", daemon=True)
@@ -238,6 +242,12 @@ class IncrementalTranscription:
         if (piece.end - piece.start) / SAMPLE_RATE >= self.options.commit_seconds:
             self._committed.append(piece)
             self._speculation = None
+        if self._on_text is not None:
+            so_far = [*self._committed, *([self._speculation] if self._speculation else [])]
+            try:
+                self._on_text(" ".join(p.transcript.text.strip() for p in so_far).strip())
+            except Exception:  # work ahead is optional: it must never stop the transcription
+                log.exception("work on the text so far failed; the answer is unaffected")
 
     # -- helpers ----------------------------------------------------------------------------
 
