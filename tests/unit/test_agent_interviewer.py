@@ -164,17 +164,22 @@ def test_a_spoken_answer_is_graded_ahead_at_its_pauses_with_the_earlier_answers(
     real_bank: RubricBank, tmp_path: Path
 ) -> None:
     """While a microphone answer is transcribed at its pauses, the interviewer grades the text
-    so far (with the question's earlier answers), so the grade at the end is mostly read."""
-    graded: list[str] = []
+    so far (with the question's earlier answers) in the background and drops that grade: each
+    turn keeps the grade of its whole answer."""
+    import threading
+
+    ahead: list[str] = []
+    final: list[str] = []
+    graded_ahead = threading.Event()
 
     def grader(loaded: Any, answer: Any) -> Any:
-        graded.append(answer if isinstance(answer, str) else answer.text)
+        text = answer if isinstance(answer, str) else answer.text
+        (ahead if text.endswith("so it memorizes.") else final).append(text)
+        if text.endswith("so it memorizes."):
+            graded_ahead.set()
         return fake_grade(loaded, answer)
 
     class Live:
-        def __init__(self, on_text: Any) -> None:
-            self.on_text = on_text
-
         def finish(self, path: Path | None = None) -> Any:
             raise AssertionError("typed answers are not finished from the file")
 
@@ -186,8 +191,10 @@ def test_a_spoken_answer_is_graded_ahead_at_its_pauses_with_the_earlier_answers(
     def live_transcriber(path: Path, prompt: str, on_text: Any) -> Live:
         told.append(on_text)
         if on_text is not None:
+            graded_ahead.clear()
             on_text("so it memorizes")  # a pause in the answer being spoken
-        return Live(on_text)
+            assert graded_ahead.wait(10), "the text so far was not graded"
+        return Live()
 
     class Microphone(ScriptedSource):
         live_audio = True
@@ -200,10 +207,52 @@ def test_a_spoken_answer_is_graded_ahead_at_its_pauses_with_the_earlier_answers(
         speaker=PrintSpeaker(lambda text: None), policy=RubricPolicy(),
         events=EventSink(None), grader=grader, summarizer=fake_summarize,
         write=lambda line: None, live_transcriber=live_transcriber,
-        options=InterviewOptions(record_question_audio=False),
+        options=InterviewOptions(record_question_audio=False, grade_ahead=True),
     )
-    interviewer.run()
-    assert graded[0] == join_texts(["so it memorizes"])  # ahead, during the first answer
-    assert graded[1] == join_texts([VAGUE])  # the first answer's own grade
-    assert graded[2] == join_texts([VAGUE, "so it memorizes"])  # ahead, during the probe's
+    result = interviewer.run()
+    assert ahead == [join_texts(["so it memorizes"]), join_texts([VAGUE, "so it memorizes"])]
+    assert final == [join_texts([VAGUE]), join_texts([VAGUE, GOOD])]
+    loaded = real_bank.get_rubric("max-depth")
+    first, probe = result.turns[0].grade, result.turns[1].grade
+    assert first is not None and probe is not None
+    assert first.key_points == fake_grade(loaded, join_texts([VAGUE])).key_points
+    assert probe.key_points == fake_grade(loaded, join_texts([VAGUE, GOOD])).key_points
     assert told[-1] is None  # the self-assessment is not graded
+
+
+def test_grading_ahead_reads_the_newest_text_and_never_holds_up_closing() -> None:
+    import threading
+
+    from voicecoach.agent.ahead import AheadGrader
+
+    started, release = threading.Event(), threading.Event()
+    read: list[str] = []
+
+    def slow(text: str) -> None:
+        read.append(text)
+        started.set()
+        release.wait(10)
+        if text == "boom":
+            raise RuntimeError("a failing grade is logged, not raised")
+
+    grader = AheadGrader(slow)
+    grader.offer("one")
+    assert started.wait(10)
+    grader.offer("two")  # while "one" is being read
+    grader.offer("boom")  # replaces "two" before it is read
+    release.set()
+    deadline = threading.Event()
+    for _ in range(100):
+        if read == ["one", "boom"]:
+            break
+        deadline.wait(0.05)
+    assert read == ["one", "boom"]
+    release.clear()
+    grader.offer("three")
+    for _ in range(100):
+        if read[-1] == "three":
+            break
+        deadline.wait(0.05)
+    grader.close()  # returns while "three" is still being read
+    assert read == ["one", "boom", "three"]
+    release.set()

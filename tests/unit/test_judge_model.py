@@ -33,6 +33,19 @@ def test_probabilities_are_a_distribution_over_the_four_labels(model: JudgeModel
     assert probs[0, covered] > probs[1, covered]
 
 
+def test_a_pair_scores_the_same_whatever_it_is_read_with() -> None:
+    """The int8 model quantises activations per input, so the judge reads one pair at a time:
+    a grade must not depend on which other sentences were read in the same call (ahead at a
+    pause, live, or in a regrade)."""
+    pair = ("A deep tree memorises the noise in its training data.",
+            "Well a very deep tree ends up fitting the random quirks of the training set.")
+    others = [("Max depth limits how many splits the tree makes.", "um so like " * 20 + "big"),
+              ("Too shallow a tree underfits.", "no")]
+    alone = JudgeModel(cache_size=0).predict([pair])[0]
+    together = JudgeModel(cache_size=0).predict([*others, pair])[2]
+    assert alone.tolist() == together.tolist()
+
+
 def test_a_paraphrase_covers_the_point_and_its_negation_does_not(
     model: JudgeModel, bank: RubricBank
 ) -> None:

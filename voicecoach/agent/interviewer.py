@@ -19,6 +19,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol
 
+from voicecoach.agent.ahead import AheadGrader
 from voicecoach.agent.candidates import AnswerSource, ListenContext, Reply
 from voicecoach.agent.events import EventSink
 from voicecoach.agent.flow import opening, pick_next
@@ -88,6 +89,10 @@ class InterviewOptions:
     intro: str | None = None  # written before the greeting (how the session works)
     record_question_audio: bool = True  # save what the interviewer said under turns/
     follow_mentions: bool = True  # next: a planned question the last answer mentioned, if any
+    # grade a spoken answer's text so far at its pauses, so the grade at its end reads mostly
+    # cached sentences: worth it for a grader that keeps what it read (the judge), not for one
+    # that calls an LLM per grade
+    grade_ahead: bool = False
 
 
 @dataclass
@@ -138,6 +143,7 @@ class Interviewer:
         self.source, self.speaker, self.policy, self.events = source, speaker, policy, events
         self.transcriber, self.grader, self.summarizer = transcriber, grader, summarizer
         self.live_transcriber = live_transcriber
+        self._ahead: AheadGrader | None = None
         self.warm_up = warm_up
         self.write = write
         self.options = options or InterviewOptions()
@@ -313,8 +319,14 @@ class Interviewer:
         except BaseException:
             if live is not None:
                 live.cancel()
+            if self._ahead is not None:
+                self._ahead.close()
+                self._ahead = None
             raise
         ended = self.events.now()
+        if self._ahead is not None:
+            self._ahead.close()
+            self._ahead = None
         if live is not None and (reply.audio is None or reply.text is not None):
             live.cancel()
             live = None
@@ -426,20 +438,15 @@ class Interviewer:
         return " ".join([*asked, turn.prompt]).strip()
 
     def _grade_ahead(self, turn: Turn) -> Callable[[str], None] | None:
-        """Grades the answer so far at each pause while it is spoken (on the transcriber's
-        thread) and throws the grade away: the judge keeps what it read, so the grade when the
-        answer ends reads only the sentences said since the last pause."""
+        """What the live transcriber tells the text so far: it hands it to a background grader
+        (``AheadGrader``) and returns at once, so transcription never waits for grading."""
         question = self._question
-        if question is None or turn.kind == "self_assessment":
+        if not self.options.grade_ahead or question is None or turn.kind == "self_assessment":
             return None
         before = [t.answer.text for t in question.turns if t.answer is not None]
-        loaded = question.loaded
-
-        def ahead(text: str) -> None:
-            if text:
-                self.grader(loaded, join_texts([*before, text]))
-
-        return ahead
+        ahead = AheadGrader(lambda text: self.grader(question.loaded, join_texts([*before, text])))
+        self._ahead = ahead
+        return ahead.offer
 
     def grade(self) -> State:
         turn, question = self._require_turn(), self._require_question()

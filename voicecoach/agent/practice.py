@@ -295,6 +295,7 @@ def run_practice(
                 max_probes=settings.max_probes, intro=intro, greeting=spoken_greeting,
                 record_question_audio=speak,
                 follow_mentions=not request.selection.questions,  # explicit ids: asked as given
+                grade_ahead=settings.grader == "judge",
             ),
         )
         session = interviewer.run()

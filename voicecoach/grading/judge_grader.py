@@ -55,7 +55,10 @@ class JudgeGrader:
     question)."""
 
     name: ClassVar[str] = "judge"
-    version: ClassVar[int] = 1
+    # bump when what it decides changes beyond its recorded settings and model hash; 2: a
+    # misconception must contradict a point the answer does not cover, a question sentence read
+    # back word for word is an echo
+    version: ClassVar[int] = 2
     settings_type: ClassVar[type[GraderSettings]] = JudgeGraderSettings
 
     def __init__(

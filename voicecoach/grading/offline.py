@@ -159,12 +159,14 @@ def ignored_notes(analysis: Analysis) -> list[str]:
 
 
 class PatternGrader:
-    """Rubric patterns with the guards: the default grader, and the one others fall back to."""
+    """Rubric patterns with the guards: the grader before the judge, and the one the LLM grader
+    falls back to."""
 
     name: ClassVar[str] = "patterns"
     # bump when what it decides changes (a regrade then says so); 2: unpunctuated runs are cut
-    # into bounded sentences, a stop keeps its closing quote
-    version: ClassVar[int] = 2
+    # into bounded sentences, a stop keeps its closing quote; 3: a question sentence read back
+    # word for word is an echo
+    version: ClassVar[int] = 3
     settings_type: ClassVar[type[GraderSettings]] = PatternSettings
 
     def __init__(self, settings: PatternSettings, context: GraderContext | None = None) -> None:

@@ -172,7 +172,7 @@ def import_command(
     Interviewer questions are matched to bank questions (others kept as unmatched turns),
     follow-ups attached to the question they probe, the candidate's replies joined per turn,
     the self-assessment and closing feedback detected; every question is graded (by the
-    configured grader, patterns by default: offline).
+    configured grader: the key-point judge by default).
 
     Example:
 

@@ -245,7 +245,8 @@ class IncrementalTranscription:
         if self._on_text is not None:
             so_far = [*self._committed, *([self._speculation] if self._speculation else [])]
             try:
-                self._on_text(" ".join(p.transcript.text.strip() for p in so_far).strip())
+                self._on_text(" ".join(p.transcript.text.strip() for p in so_far
+                                       if p.transcript.text.strip()))  # as ``merge`` joins
             except Exception:  # work ahead is optional: it must never stop the transcription
                 log.exception("work on the text so far failed; the answer is unaffected")
 

@@ -39,7 +39,8 @@ class JudgeSettings:
     covered: float = 0.5  # best window's P(covered) for "covered"
     partial: float = 0.4  # best window's P(covered) + P(partial) for "partial"
     contradicted: float = 0.3  # best window's P(contradicted) for "contradicted"
-    misconception: float = 0.7  # P(covered) of a misconception's claim (a point contradicted there)
+    misconception: float = 0.7  # P(covered) of a misconception's claim (where it contradicts an
+    # uncovered point)
     windows: WindowSettings = field(default_factory=WindowSettings)
     # a long answer (a rambling monologue, an imported transcript) is read only where it shares
     # words with the claim: the best ``shortlist`` windows per claim, so cost stays linear
@@ -183,7 +184,9 @@ def judge_answer(
     )
     if suspect and rubric.misconceptions:
         beliefs = [point_text(rubric.question, m.claim) for m in rubric.misconceptions]
-        stated = _scores(model, beliefs, windows, [suspect] * len(beliefs))[:, :, COVERED]
+        read = [sorted(set(suspect) & set(_shortlist(b, windows, settings.shortlist)))
+                for b in beliefs]
+        stated = _scores(model, beliefs, windows, read)[:, :, COVERED]
         for offset, item in enumerate(rubric.misconceptions):
             score, where = _best(stated[offset][:, None], 0, windows)
             if score >= settings.misconception:
