@@ -90,8 +90,7 @@ class InterviewOptions:
     record_question_audio: bool = True  # save what the interviewer said under turns/
     follow_mentions: bool = True  # next: a planned question the last answer mentioned, if any
     # grade a spoken answer's text so far at its pauses, so the grade at its end reads mostly
-    # cached sentences: worth it for a grader that keeps what it read (the judge), not for one
-    # that calls an LLM per grade
+    # cached sentences (for a grader whose ``grades_ahead`` is true)
     grade_ahead: bool = False
 
 
@@ -319,14 +318,12 @@ class Interviewer:
         except BaseException:
             if live is not None:
                 live.cancel()
-            if self._ahead is not None:
+            raise
+        finally:
+            if self._ahead is not None:  # the answer has ended: what it said is graded next
                 self._ahead.close()
                 self._ahead = None
-            raise
         ended = self.events.now()
-        if self._ahead is not None:
-            self._ahead.close()
-            self._ahead = None
         if live is not None and (reply.audio is None or reply.text is not None):
             live.cancel()
             live = None

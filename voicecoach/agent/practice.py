@@ -30,7 +30,7 @@ from voicecoach.agent.voice import PrintSpeaker, Speaker, TtsSpeaker, default_pl
 from voicecoach.config import Settings
 from voicecoach.errors import VoicecoachError
 from voicecoach.grading.grader import grader_from_config
-from voicecoach.grading.registry import canonical_name
+from voicecoach.grading.registry import canonical_name, grader_class
 from voicecoach.llm.client import LlamaServer, create_chat_model, parse_llm_spec
 from voicecoach.llm.prompts import load_prompt
 from voicecoach.rubric.loader import load_bank
@@ -295,7 +295,7 @@ def run_practice(
                 max_probes=settings.max_probes, intro=intro, greeting=spoken_greeting,
                 record_question_audio=speak,
                 follow_mentions=not request.selection.questions,  # explicit ids: asked as given
-                grade_ahead=settings.grader == "judge",
+                grade_ahead=grader_class(settings.grader).grades_ahead,
             ),
         )
         session = interviewer.run()

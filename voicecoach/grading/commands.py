@@ -201,9 +201,9 @@ def grade_command(
         console.print(grade_card(grade, bank.get_rubric(question).rubric))
 
 
-def _test_targets(paths: list[Path] | None) -> list[LoadedRubric]:
+def _test_targets(paths: list[Path] | None, settings: Settings) -> list[LoadedRubric]:
     if not paths:
-        return load_bank(load_settings().rubrics_dir).ordered()
+        return load_bank(settings.rubrics_dir).ordered()
     files = rubric_files(paths)
     if not files:
         raise ConfigError(f"no rubric files (*.yaml) found in {', '.join(map(str, paths))}")
@@ -247,7 +247,7 @@ def rubrics_test_command(
     settings = load_settings(**({"grader": grader} if grader is not None else {}))
     grade = grader_from_config(settings)
     per_question: list[tuple[str, list[ExampleResult]]] = [
-        (loaded.id, test_rubric(loaded, grade)) for loaded in _test_targets(paths)
+        (loaded.id, test_rubric(loaded, grade)) for loaded in _test_targets(paths, settings)
     ]
     everything = [r for _, results in per_question for r in results]
     overall = Agreement.of(everything)

@@ -59,6 +59,7 @@ class JudgeGrader:
     # misconception must contradict a point the answer does not cover, a question sentence read
     # back word for word is an echo
     version: ClassVar[int] = 2
+    grades_ahead: ClassVar[bool] = True  # its model keeps the pairs it read
     settings_type: ClassVar[type[GraderSettings]] = JudgeGraderSettings
 
     def __init__(

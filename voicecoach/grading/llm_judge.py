@@ -191,6 +191,7 @@ class LlmJudgeGrader:
 
     name: ClassVar[str] = "llm"
     version: ClassVar[int] = PatternGrader.version
+    grades_ahead: ClassVar[bool] = False  # an LLM call per pause would only add load
     settings_type: ClassVar[type[GraderSettings]] = LlmJudgeSettings
 
     def __init__(self, settings: LlmJudgeSettings, context: GraderContext | None = None) -> None:

@@ -167,6 +167,7 @@ class PatternGrader:
     # into bounded sentences, a stop keeps its closing quote; 3: a question sentence read back
     # word for word is an echo
     version: ClassVar[int] = 3
+    grades_ahead: ClassVar[bool] = False
     settings_type: ClassVar[type[GraderSettings]] = PatternSettings
 
     def __init__(self, settings: PatternSettings, context: GraderContext | None = None) -> None:

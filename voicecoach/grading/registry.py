@@ -68,6 +68,10 @@ class Grader(Protocol):
     name: ClassVar[str]
     version: ClassVar[int]
     settings_type: ClassVar[type[GraderSettings]]
+    # whether grading an answer's text so far at its pauses makes the final grade faster: true
+    # for a grader that keeps what it read (the judge's pair cache), false for one that would
+    # only repeat work (patterns) or call an LLM at every pause
+    grades_ahead: ClassVar[bool]
 
     def __init__(self, settings: Any, context: GraderContext) -> None: ...
 

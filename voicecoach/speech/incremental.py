@@ -98,6 +98,11 @@ def shifted(transcript: Transcript, seconds: float) -> tuple[list[Word], list[Se
     return words, segments
 
 
+def joined_text(pieces: list[_Piece]) -> str:
+    """The pieces' texts in order, empty ones left out: the answer's text so far, or whole."""
+    return " ".join(p.transcript.text.strip() for p in pieces if p.transcript.text.strip())
+
+
 def merge(pieces: list[_Piece], *, total_frames: int, seconds_after_end: float,
           transcribed_after_end: bool) -> Transcript:
     """One transcript of the whole file from its pieces (in order)."""
@@ -108,9 +113,8 @@ def merge(pieces: list[_Piece], *, total_frames: int, seconds_after_end: float,
         words += piece_words
         segments += piece_segments
     first = pieces[0].transcript
-    text = " ".join(p.transcript.text.strip() for p in pieces if p.transcript.text.strip())
     return Transcript(
-        text=text,
+        text=joined_text(pieces),
         words=words,
         segments=segments,
         duration=round(total_frames / SAMPLE_RATE, 3),
@@ -245,8 +249,7 @@ class IncrementalTranscription:
         if self._on_text is not None:
             so_far = [*self._committed, *([self._speculation] if self._speculation else [])]
             try:
-                self._on_text(" ".join(p.transcript.text.strip() for p in so_far
-                                       if p.transcript.text.strip()))  # as ``merge`` joins
+                self._on_text(joined_text(so_far))
             except Exception:  # work ahead is optional: it must never stop the transcription
                 log.exception("work on the text so far failed; the answer is unaffected")
 
