@@ -27,9 +27,13 @@ from voicecoach.speech.tts import create_tts
 pytestmark = pytest.mark.slow
 
 VAGUE = "If the depth is too high, the tree gets big and it will overfit."
+# GOOD names what depth controls in so many words: under CI load tiny.en has heard "depth" as
+# "map" and "splitting" as "living", and this test is about the audio path, not about how the
+# grader reads a borderline phrasing through transcription errors (the judge's quality is
+# measured in benchmarks/bench_judge.py and training/judge/evaluate.py)
 GOOD = (
-    "Because a deeper tree is more complex. It keeps splitting until each leaf holds just a few "
-    "training samples, so it memorizes the noise in the training data."
+    "Because depth controls how complex the tree is. A deeper tree keeps splitting until each "
+    "leaf holds just a few training samples, so it memorizes the noise in the training data."
 )
 SELF = "I think I should have explained the noise part straight away."
 
