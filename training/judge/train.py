@@ -118,8 +118,9 @@ def train(pairs: list[Pair], epochs: int, seed: int, lr: float, batch_size: int)
     return model, tokenizer
 
 
-def export(model, out: Path) -> Path:  # type: ignore[no-untyped-def]
-    """fp32 ONNX, then dynamic int8 quantisation; returns the int8 file."""
+def export(model, out: Path, keep_fp32: Path | None = None) -> Path:  # type: ignore[no-untyped-def]
+    """fp32 ONNX, then dynamic int8 quantisation; returns the int8 file. ``keep_fp32`` saves the
+    fp32 export there (not shipped) for quantisation and speed experiments."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -137,7 +138,11 @@ def export(model, out: Path) -> Path:  # type: ignore[no-untyped-def]
     )
     int8 = out / "judge.onnx"
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
-    fp32.unlink()
+    if keep_fp32 is not None:
+        keep_fp32.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(fp32), str(keep_fp32))
+    else:
+        fp32.unlink()
     return int8
 
 
@@ -151,6 +156,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", type=Path, default=DATA_DIR,
                         help=f"where the model goes (default: the shipped {DATA_DIR})")
+    parser.add_argument("--keep-fp32", type=Path,
+                        help="also keep the fp32 ONNX export at this path (never shipped)")
     args = parser.parse_args()
     splits = set(args.splits.split(","))
     bank = load_bank()
@@ -162,7 +169,7 @@ def main() -> None:
     started = time.perf_counter()
     model, _ = train(pairs, args.epochs, args.seed, args.lr, args.batch_size)
     trained = time.perf_counter() - started
-    int8 = export(model, args.out)
+    int8 = export(model, args.out, args.keep_fp32)
     shutil.copy(base_dir() / "tokenizer.json", args.out / "tokenizer.json")
     data_hash = hashlib.sha256(
         "".join(f"{p.claim}\t{p.window}\t{p.label}\n" for p in pairs).encode()
