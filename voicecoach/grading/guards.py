@@ -29,6 +29,7 @@ SALAD_MIN_POINTS = 3
 SALAD_MIN_TOKENS_PER_POINT = 3
 SALAD_MIN_CONTENT_RUN = 6
 SALAD_MIN_BARE_ITEMS = 4
+SALAD_MIN_BARE_TERMS = 8
 OPERATORS = frozenset({"-", "+", "=", "^", "/"})
 LIST_MIN_SEPARATORS = 2
 LONG_LIST_SEPARATORS = 6
@@ -63,6 +64,7 @@ class GuardSettings:
     salad_min_tokens: int = SALAD_MIN_TOKENS  # shorter sentences are judged on points per word
     salad_min_content_run: int = SALAD_MIN_CONTENT_RUN  # this many content words in a row: a list
     salad_min_bare_items: int = SALAD_MIN_BARE_ITEMS  # this many comma-separated bare terms...
+    salad_min_bare_terms: int = SALAD_MIN_BARE_TERMS  # this many words, no function word: a list
     salad_min_points: int = SALAD_MIN_POINTS  # hitting this many points at once is suspicious...
     salad_min_tokens_per_point: int = SALAD_MIN_TOKENS_PER_POINT  # ...with fewer words per point
     salad_many_points: int = 4  # hitting this many points at once...
@@ -85,6 +87,12 @@ def function_ratio(sentence: Sentence) -> float:
 def is_list_like(sentence: Sentence, settings: GuardSettings = GuardSettings()) -> bool:
     """A run of terms with hardly any function words between them."""
     if longest_content_run(sentence) >= settings.salad_min_content_run:
+        return True
+    # terms strung without one function word, their runs broken only by maths words ("log p y
+    # y log p 1 - negative example negative log likelihood confident wrong term"): a spoken
+    # formula has few words that are not maths, a sentence that explains has function words
+    words = [t for t in sentence.tokens if not _is_maths(t)]
+    if len(words) >= settings.salad_min_bare_terms and function_ratio(sentence) == 0.0:
         return True
     bare, clauses = bare_items(sentence)
     if bare >= settings.salad_min_bare_items and 2 * bare >= clauses:

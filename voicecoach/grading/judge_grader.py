@@ -57,8 +57,9 @@ class JudgeGrader:
     name: ClassVar[str] = "judge"
     # bump when what it decides changes beyond its recorded settings and model hash; 2: a
     # misconception must contradict a point the answer does not cover, a question sentence read
-    # back word for word is an echo
-    version: ClassVar[int] = 2
+    # back word for word is an echo; 3: a contradiction is read from single sentences only, eight
+    # or more words without one function word are a list
+    version: ClassVar[int] = 3
     grades_ahead: ClassVar[bool] = True  # its model keeps the pairs it read
     settings_type: ClassVar[type[GraderSettings]] = JudgeGraderSettings
 

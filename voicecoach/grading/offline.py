@@ -165,8 +165,8 @@ class PatternGrader:
     name: ClassVar[str] = "patterns"
     # bump when what it decides changes (a regrade then says so); 2: unpunctuated runs are cut
     # into bounded sentences, a stop keeps its closing quote; 3: a question sentence read back
-    # word for word is an echo
-    version: ClassVar[int] = 3
+    # word for word is an echo; 4: eight or more words without one function word are a list
+    version: ClassVar[int] = 4
     grades_ahead: ClassVar[bool] = False
     settings_type: ClassVar[type[GraderSettings]] = PatternSettings
 
