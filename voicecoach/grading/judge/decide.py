@@ -1,9 +1,9 @@
 """From the cross-encoder's probabilities to key-point verdicts with verbatim evidence.
 
 For each key point the judge scores every answer window (``windows``) and keeps the best:
-covered when some window's P(covered) clears ``covered``; else contradicted when some window's
-P(contradicted) clears ``contradicted``; else partial when some window's P(covered) + P(partial)
-clears ``partial``; else missing. The evidence is the deciding window, with its offsets into the
+covered when some window's P(covered) clears ``covered``; else contradicted when some
+single-sentence window's P(contradicted) clears ``contradicted``; else partial when some
+window's P(covered) + P(partial) clears ``partial``; else missing. The evidence is the deciding window, with its offsets into the
 answer, so a quote is verbatim by construction. A misconception is found when a window states its
 claim (P(covered) of the claim clears ``misconception``) and contradicts there a key point the
 answer does not cover elsewhere (P(contradicted) clears ``contradicted``), or, where the author
@@ -36,8 +36,8 @@ class JudgeSettings:
     # --calibrate, then a few neighbours; benchmarks/README.md): covered at 0.45, not the 0.4
     # that maximises dev level agreement (0.736 vs 0.732), because 0.45 keeps the point-by-point
     # agreement of 0.5 (0.819 vs 0.816): a point wrongly called covered is never probed and never
-    # named as a gap, the error a coach must not make. A contradiction needs 0.7 (dev: 0.3 made
-    # stray contradiction scores cap correct answers)
+    # named as a gap, the error a coach must not make. Contradicted 0.7 and misconception 0.5
+    # are the dev grid's choice
     covered: float = 0.45  # best window's P(covered) for "covered"
     partial: float = 0.5  # best window's P(covered) + P(partial) for "partial"
     contradicted: float = 0.7  # best window's P(contradicted) for "contradicted"
