@@ -1,14 +1,14 @@
 """From the cross-encoder's probabilities to key-point verdicts with verbatim evidence.
 
-For each key point the judge scores every answer window (``windows``) and keeps the best:
-covered when some window's P(covered) clears ``covered``; else contradicted when some
-single-sentence window's P(contradicted) clears ``contradicted``; else partial when some
-window's P(covered) + P(partial) clears ``partial``; else missing. The evidence is the deciding window, with its offsets into the
-answer, so a quote is verbatim by construction. A misconception is found when a window states its
-claim (P(covered) of the claim clears ``misconception``) and contradicts there a key point the
-answer does not cover elsewhere (P(contradicted) clears ``contradicted``), or, where the author
-wrote them, when one of its patterns matches. Thresholds are calibrated on the development split
-(``training/judge/evaluate.py``) and recorded in every grade.
+For each key point the judge scores every answer window (``windows``) and keeps the best: covered
+when some window's P(covered) clears ``covered``; else contradicted when some single-sentence
+window's P(contradicted) clears ``contradicted``; else partial when some window's P(covered) +
+P(partial) clears ``partial``; else missing. The evidence is the deciding window, with its offsets
+into the answer, so a quote is verbatim by construction. A misconception is found when a window
+states its claim (P(covered) of the claim clears ``misconception``) and contradicts there a key
+point the answer does not cover elsewhere (P(contradicted) clears ``contradicted``), or, where the
+author wrote them, when one of its patterns matches. Thresholds are calibrated on the development
+split (``training/judge/evaluate.py``) and recorded in every grade.
 """
 
 from __future__ import annotations
