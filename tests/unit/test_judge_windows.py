@@ -41,3 +41,14 @@ def test_window_count_grows_linearly_with_length() -> None:
 def test_no_windows_in_an_empty_answer() -> None:
     assert answer_windows("") == []
     assert answer_windows("   ") == []
+
+def test_a_short_answer_of_three_sentences_is_also_read_whole_and_a_long_one_is_not() -> None:
+    text = " Um, a deep tree keeps splitting. So every leaf ends up with one sample!  It overfits. "
+    whole = [w for w in answer_windows(text) if w.pieces == 3]
+    assert [w.text for w in whole] == [text.strip()]
+    assert text[whole[0].start:whole[0].end] == whole[0].text  # verbatim, like every window
+    two = "A deep tree keeps splitting. It overfits."
+    assert max(w.pieces for w in answer_windows(two)) == 2  # the pair already is the whole
+    long = " ".join(["The tree keeps splitting the data again."] * 20)  # 140 words
+    assert max(w.pieces for w in answer_windows(long)) == 2
+    assert max(w.pieces for w in answer_windows(long, WindowSettings(whole_max_words=200))) == 20
