@@ -12,6 +12,7 @@ import sys
 
 import typer
 from rich.console import Console
+from typer.exceptions import TyperException
 
 from voicecoach.errors import VoicecoachError
 
@@ -67,13 +68,16 @@ def main() -> None:
     except typer.Abort:
         error_console.print("aborted.")
         sys.exit(1)
-    except Exception as error:  # click usage errors
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        raise
+    except TyperException as error:
+        # usage errors (unknown option, extra argument, bad value): typer raises its vendored
+        # click's exceptions, all TyperException subclasses; show() prints the usage line and
+        # the message, as click does in standalone mode, never a traceback
+        show = getattr(error, "show", None)
+        if callable(show):
+            show()
+        else:
+            error_console.print(f"error: {error.format_message()}", highlight=False)
+        sys.exit(error.exit_code)
 
 
 if __name__ == "__main__":

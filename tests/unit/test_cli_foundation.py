@@ -98,3 +98,18 @@ def test_every_command_has_help_with_examples() -> None:
         result = runner.invoke(app, [*leaf, "--help"], env={"COLUMNS": "120"})
         assert result.exit_code == 0, (leaf, result.output)
         assert "Example" in result.output and "voicecoach " + " ".join(leaf) in result.output, leaf
+
+
+def test_usage_errors_print_usage_and_message_not_a_traceback() -> None:
+    """A mistyped option, a stray argument and a bad value each exit 2 with click's usage line."""
+    cases = {
+        ("grade", "--bogus"): "No such option: --bogus",
+        ("grade", "foo", "bar"): "unexpected extra argument",
+        ("practice", "--count", "abc"): "Invalid value for '--count'",
+    }
+    for args, message in cases.items():
+        result = run_cli(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr, (args, result.stderr)
+        assert f"voicecoach.cli {args[0]} [OPTIONS]" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr + result.stdout
