@@ -58,8 +58,9 @@ class JudgeGrader:
     # bump when what it decides changes beyond its recorded settings and model hash; 2: a
     # misconception must contradict a point the answer does not cover, a question sentence read
     # back word for word is an echo; 3: a contradiction is read from single sentences only, eight
-    # or more words without one function word are a list; 4: a short answer is also read whole
-    version: ClassVar[int] = 4
+    # or more words without one function word are a list; 4: a short answer is also read whole;
+    # 5: a long run-on is judged a list chunk by chunk, not whole
+    version: ClassVar[int] = 5
     grades_ahead: ClassVar[bool] = True  # its model keeps the pairs it read
     settings_type: ClassVar[type[GraderSettings]] = JudgeGraderSettings
 

@@ -17,8 +17,14 @@ from voicecoach.grading import guards
 from voicecoach.grading.guards import GuardSettings
 from voicecoach.grading.judge.decide import JudgeSettings, judge_answer
 from voicecoach.grading.judge.model import JudgeModel
+from voicecoach.grading.judge.windows import WindowSettings, chunks
 from voicecoach.grading.models import KeyPointGrade, MisconceptionHit
-from voicecoach.grading.normalize import merge_fragments, split_sentences
+from voicecoach.grading.normalize import (
+    Sentence,
+    merge_fragments,
+    sentence_tokens,
+    split_sentences,
+)
 from voicecoach.grading.offline import analyse
 from voicecoach.rubric.schema import Rubric
 
@@ -47,8 +53,20 @@ def judge_grade(
     orders = [s for s in sentences if guards.is_instruction(s)]
     # a list of terms explains nothing, however well its words match a claim (measured: the
     # model alone called keyword salads strong)
-    lists = [s for s in sentences if s not in echo and s not in orders
-             and (guards.is_list_like(s, guard_settings) or guards.is_term_string(s))]
+    # a long unpunctuated run-on is judged chunk by chunk, as the model reads it: measured, a
+    # spoken answer of 69-87 words with one run of feature names in it was one "list" to the
+    # guard, and every point it explained was dropped with it
+    lists: list[Sentence] = []
+    for sentence in sentences:
+        if sentence in echo or sentence in orders:
+            continue
+        pieces = _chunks(text, sentence, settings.windows)
+        listed = [c for c in pieces
+                  if guards.is_list_like(c, guard_settings) or guards.is_term_string(c)]
+        # chunks overlap: a list chunk gives up the words it shares with an explaining chunk
+        kept = [(c.start, c.end) for c in pieces if c not in listed]
+        lists += [piece for c in listed for start, end in _subtract((c.start, c.end), kept)
+                  if (piece := _piece(text, start, end)).tokens]
     excluded = [(s.start, s.end) for s in (*echo, *orders, *lists)]
     verdicts = judge_answer(rubric, text, model, settings, excluded)
     points = verdicts.key_points
@@ -64,6 +82,29 @@ def judge_grade(
     if lists:
         ignored["list of terms, not an explanation"] = [s.text for s in lists]
     return JudgeResult(points, misconceptions, ignored, bool(orders))
+
+
+def _chunks(text: str, sentence: Sentence, settings: WindowSettings) -> list[Sentence]:
+    """The sentence itself, or its word chunks (``windows.chunks``) as sentences of their own."""
+    spans = chunks(text, sentence.start, sentence.end, settings)
+    if len(spans) == 1:
+        return [sentence]
+    return [_piece(text, start, end) for start, end in spans]
+
+
+def _piece(text: str, start: int, end: int) -> Sentence:
+    toks, clauses = sentence_tokens(text[start:end])
+    return Sentence(text[start:end], start, end, toks, clauses)
+
+
+def _subtract(span: tuple[int, int], others: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of ``span`` that no span of ``others`` covers."""
+    parts = [span]
+    for o_start, o_end in others:
+        parts = [piece for start, end in parts
+                 for piece in ((start, min(end, o_start)), (max(start, o_end), end))
+                 if piece[0] < piece[1]]
+    return parts
 
 
 def _with_patterns(

@@ -43,22 +43,26 @@ class WindowSettings:
     whole_max_words: int = 90
 
 
+def chunks(text: str, start: int, end: int, settings: WindowSettings) -> list[tuple[int, int]]:
+    """``text[start:end]`` as itself, or, when longer than ``max_words``, as overlapping word
+    chunks (offsets into ``text``): the unit the model reads and the list guard judges."""
+    words = [(m.start() + start, m.end() + start) for m in _WORD.finditer(text[start:end])]
+    if len(words) <= settings.max_words:
+        return [(start, end)]
+    out: list[tuple[int, int]] = []
+    step = max(1, settings.max_words - settings.overlap_words)
+    for first in range(0, len(words), step):
+        chunk = words[first:first + settings.max_words]
+        out.append((chunk[0][0], chunk[-1][1]))
+        if first + settings.max_words >= len(words):
+            break
+    return out
+
+
 def _pieces(text: str, settings: WindowSettings) -> list[tuple[int, int]]:
     """Sentences as ``(start, end)`` offsets, long ones cut into overlapping word chunks."""
-    pieces: list[tuple[int, int]] = []
-    step = max(1, settings.max_words - settings.overlap_words)
-    for sentence in split_sentences(text):
-        words = [(m.start() + sentence.start, m.end() + sentence.start)
-                 for m in _WORD.finditer(sentence.text)]
-        if len(words) <= settings.max_words:
-            pieces.append((sentence.start, sentence.end))
-            continue
-        for first in range(0, len(words), step):
-            chunk = words[first:first + settings.max_words]
-            pieces.append((chunk[0][0], chunk[-1][1]))
-            if first + settings.max_words >= len(words):
-                break
-    return pieces
+    return [piece for sentence in split_sentences(text)
+            for piece in chunks(text, sentence.start, sentence.end, settings)]
 
 
 def _words(text: str) -> int:
