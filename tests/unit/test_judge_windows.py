@@ -42,6 +42,7 @@ def test_no_windows_in_an_empty_answer() -> None:
     assert answer_windows("") == []
     assert answer_windows("   ") == []
 
+
 def test_a_short_answer_of_three_sentences_is_also_read_whole_and_a_long_one_is_not() -> None:
     text = " Um, a deep tree keeps splitting. So every leaf ends up with one sample!  It overfits. "
     whole = [w for w in answer_windows(text) if w.pieces == 3]

@@ -318,12 +318,14 @@ def split_sentences(text: str) -> list[Sentence]:
     Ends at ``.``, ``?``, ``!`` followed by a space (not inside "e.g." or "0.5"), at blank lines
     and at list bullets. Sentences with no word tokens (pure punctuation or fillers) are dropped.
     """
-    sentences: list[Sentence] = []
-    for start, end in _spans(text):
-        toks, clauses = sentence_tokens(text[start:end])
-        if toks:
-            sentences.append(Sentence(text[start:end], start, end, toks, clauses))
-    return sentences
+    return [s for start, end in _spans(text) if (s := sentence_at(text, start, end)).tokens]
+
+
+def sentence_at(text: str, start: int, end: int) -> Sentence:
+    """``text[start:end]`` as a :class:`Sentence`, tokens and clauses included (a span the
+    splitter did not make, such as a chunk of a run-on, is read the same way)."""
+    toks, clauses = sentence_tokens(text[start:end])
+    return Sentence(text[start:end], start, end, toks, clauses)
 
 
 FRAGMENT_TOKENS = 3

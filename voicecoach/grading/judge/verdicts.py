@@ -22,7 +22,7 @@ from voicecoach.grading.models import KeyPointGrade, MisconceptionHit
 from voicecoach.grading.normalize import (
     Sentence,
     merge_fragments,
-    sentence_tokens,
+    sentence_at,
     split_sentences,
 )
 from voicecoach.grading.offline import analyse
@@ -66,7 +66,7 @@ def judge_grade(
         # chunks overlap: a list chunk gives up the words it shares with an explaining chunk
         kept = [(c.start, c.end) for c in pieces if c not in listed]
         lists += [piece for c in listed for start, end in _subtract((c.start, c.end), kept)
-                  if (piece := _piece(text, start, end)).tokens]
+                  if (piece := sentence_at(text, start, end)).tokens]
     excluded = [(s.start, s.end) for s in (*echo, *orders, *lists)]
     verdicts = judge_answer(rubric, text, model, settings, excluded)
     points = verdicts.key_points
@@ -89,12 +89,7 @@ def _chunks(text: str, sentence: Sentence, settings: WindowSettings) -> list[Sen
     spans = chunks(text, sentence.start, sentence.end, settings)
     if len(spans) == 1:
         return [sentence]
-    return [_piece(text, start, end) for start, end in spans]
-
-
-def _piece(text: str, start: int, end: int) -> Sentence:
-    toks, clauses = sentence_tokens(text[start:end])
-    return Sentence(text[start:end], start, end, toks, clauses)
+    return [sentence_at(text, start, end) for start, end in spans]
 
 
 def _subtract(span: tuple[int, int], others: list[tuple[int, int]]) -> list[tuple[int, int]]:
