@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 from tests.fixtures.pulse import PulseAudio, best_lag_correlation
 from voicecoach.audio.capture import record_answer
 from voicecoach.audio.clip import AudioClip, concatenate
-from voicecoach.audio.vad import VoiceDetector
+from voicecoach.audio.vad import EndpointConfig, VoiceDetector
 from voicecoach.speech.tts import create_tts
 
 QUESTIONS = (
@@ -80,7 +80,8 @@ def bench_endpoint(answer: AudioClip, runs: int, end_silence: float) -> None:
             for run in range(runs):
                 playing = pulse.play_into_mic(answer.with_silence(before=0.5))
                 started = time.monotonic()
-                result = record_answer(Path(folder) / f"{run}.wav", end_silence=end_silence)
+                result = record_answer(Path(folder) / f"{run}.wav", endpoint=EndpointConfig(
+                    turn="silence", end_silence=end_silence))
                 returned = time.monotonic() - started
                 playing.wait()
                 recorded = AudioClip.load(result.path)

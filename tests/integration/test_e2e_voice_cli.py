@@ -3,13 +3,16 @@ process) speaks through a virtual speaker and listens to a virtual microphone of
 PulseAudio daemon; the candidate's answers are Piper speech played into that microphone when the
 ``--events`` stream says ``listening_started``.
 
-Two questions, one vague answer: the interviewer must speak each question (the speaker sink
-records it), end-point and transcribe each answer, probe the vagueness with the right follow-up,
+Two questions, one vague answer, default settings (the turn model decides when an answer is
+over): the interviewer must speak each question (the speaker sink records it), end-point and
+transcribe each answer, wait through a 3.6 s thinking pause after "Hmm, let me think." and a
+2.5 s pause in mid-sentence without a word, probe the vagueness with the right follow-up,
 speak feedback, and save a session whose report names the gap.
 """
 
 from __future__ import annotations
 
+import statistics
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +21,14 @@ import pytest
 from tests.fixtures.pulse import PulseAudio
 from tests.fixtures.speech_audio import SpeechSynth
 from tests.fixtures.voice_session import Asked, SpokenSession, run_spoken_session, voicecoach
-from voicecoach.audio.clip import AudioClip
+from voicecoach.audio.clip import AudioClip, concatenate
 
 pytestmark = pytest.mark.slow
+
+THINKING = "Hmm, let me think."
+THINKING_PAUSE = 3.6  # seconds of silence after it: the fixed 3 s rule cut answers here
+MID_SENTENCE = ("The centroids start at", "k randomly chosen points.")
+MID_PAUSE = 2.5  # a pause in mid-sentence, inside the follow-up's answer
 
 ANSWERS: dict[Asked, str] = {
     ("max-depth", "question"): "If the depth is too high, the tree gets big and it will overfit.",
@@ -29,8 +37,8 @@ ANSWERS: dict[Asked, str] = {
         "You choose the number of clusters k. Every point goes to the centroid that is nearest "
         "to it. Then each centroid moves to the mean of its points, and you repeat until the "
         "assignments stop changing."
-    ),
-    ("kmeans", "followup"): "The centroids start at k randomly chosen points.",
+    ),  # said after "Hmm, let me think." and a thinking pause
+    ("kmeans", "followup"): " ".join(MID_SENTENCE),  # said with a 2.5 s pause in it
     (None, "self_assessment"): "I think I should have explained why deep trees overfit.",
 }
 
@@ -39,11 +47,16 @@ ANSWERS: dict[Asked, str] = {
 def spoken(pulse: PulseAudio, speech_synth: SpeechSynth,
            tmp_path_factory: pytest.TempPathFactory) -> tuple[SpokenSession, Path]:
     clips = {asked: AudioClip.load(speech_synth.clip(text)) for asked, text in ANSWERS.items()}
+    thinking = AudioClip.load(speech_synth.clip(THINKING, pause_after=0.0))
+    clips[("kmeans", "question")] = concatenate(
+        [thinking, clips[("kmeans", "question")]], gap=THINKING_PAUSE)
+    head, tail = (AudioClip.load(speech_synth.clip(part, pause_after=0.0))
+                  for part in MID_SENTENCE)
+    clips[("kmeans", "followup")] = concatenate([head, tail], gap=MID_PAUSE)
     workdir = tmp_path_factory.mktemp("e2e-voice")
     session = run_spoken_session(
         pulse,
-        ["--questions", "max-depth,kmeans", "--max-probes", "1", "--end-silence", "1.5",
-         "--session-id", "e2e"],
+        ["--questions", "max-depth,kmeans", "--max-probes", "1", "--session-id", "e2e"],
         lambda asked: clips[asked], workdir,
         env={"VOICECOACH_TTS_RATE": "260"},
     )
@@ -57,10 +70,38 @@ def test_the_interview_runs_to_the_end_through_the_audio_stack(
     assert session.answered[:3] == [("max-depth", "question"), ("max-depth", "followup"),
                                     ("kmeans", "question")]
     assert session.answered[-1] == (None, "self_assessment")
-    assert len(session.of("speech_started")) == len(session.answered)  # VAD heard each answer
-    assert all(e["ended_by"] == "silence" for e in session.of("answer_ended"))
+    # VAD heard each answer (twice for one the words sent back to listening)
+    assert len(session.of("speech_started")) >= len(session.answered)
+    assert {e["ended_by"] for e in session.of("answer_ended")} <= {"turn", "silence", "phrase"}
     finished = session.of("session_finished")
     assert finished and finished[0]["status"] == "finished"
+
+
+def test_a_thinking_pause_is_waited_through_silently_and_kept_in_one_answer(
+        spoken: tuple[SpokenSession, Path]) -> None:
+    session, _ = spoken
+    events = session.events
+    asked = next(i for i, e in enumerate(events)
+                 if e["type"] == "question" and e["question_id"] == "kmeans")
+    heard = next(i for i, e in enumerate(events) if i > asked and e["type"] == "transcript")
+    listening = next(i for i, e in enumerate(events) if i > asked
+                     and e["type"] == "listening_started")
+    # between the start of listening and the transcript the interviewer said nothing: no
+    # "take your time" (3.6 s is under the 8 s ceiling), no question over the candidate
+    assert not [e for e in events[listening:heard] if e["type"] in ("speaking_started", "nudge")]
+    text = events[heard]["text"].lower()
+    assert "think" in text and "centroid" in text and "stop changing" in text, text
+    # ...and so is a 2.5 s pause in mid-sentence
+    followup = next(i for i, e in enumerate(events) if i > heard and e["type"] == "followup")
+    rest = next(i for i, e in enumerate(events) if i > followup and e["type"] == "transcript")
+    listening = next(i for i, e in enumerate(events) if i > followup
+                     and e["type"] == "listening_started")
+    assert not [e for e in events[listening:rest] if e["type"] in ("speaking_started", "nudge")]
+    text = events[rest]["text"].lower()
+    assert "centroids" in text and "chosen points" in text, text
+    # quick turns: the median wait after an answer is far below the old fixed 3 s
+    latencies = session.next_speech_latencies()
+    assert latencies and statistics.median(latencies) < 2.0, latencies
 
 
 def test_each_answer_is_transcribed_and_the_vague_one_gets_the_right_probe(

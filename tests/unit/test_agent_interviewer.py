@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures.agent import fake_grade, fake_summarize
-from voicecoach.agent.candidates import ScriptedSource, ScriptItem
+from voicecoach.agent.candidates import Reply, ScriptedSource, ScriptItem
 from voicecoach.agent.events import EventSink
 from voicecoach.agent.interviewer import SELF_ASSESSMENT_PROMPT, Interviewer, InterviewOptions
 from voicecoach.agent.policy import RubricPolicy
@@ -256,3 +256,69 @@ def test_grading_ahead_reads_the_newest_text_and_never_holds_up_closing() -> Non
     grader.close()  # returns while "three" is still being read
     assert read == ["one", "boom", "three"]
     release.set()
+
+
+class ResumingSource:
+    """A microphone stand-in: answers end by the turn model; ``resumed`` says the candidate
+    spoke again before the interviewer's voice started (the first ``resume_times`` times)."""
+
+    name = "resuming"
+
+    def __init__(self, replies: list[str], resume_times: int = 0) -> None:
+        self.replies, self.resume_times = list(replies), resume_times
+        self.contexts: list[Any] = []
+
+    def listen(self, context: Any) -> Reply:
+        self.contexts.append(context)
+        return Reply(text=self.replies.pop(0), ended_by="turn")
+
+    def resumed(self) -> bool:
+        if self.resume_times:
+            self.resume_times -= 1
+            return True
+        return False
+
+
+def run_with(bank: RubricBank, tmp_path: Path, source: ResumingSource
+             ) -> tuple[Session, list[dict[str, Any]], list[str]]:
+    store = SessionStore(tmp_path / "recordings")
+    session = store.create("s3", questions=["max-depth"])
+    sink = EventSink(None, keep=True)
+    said: list[str] = []
+    interviewer = Interviewer(
+        bank=bank, plan=[bank.get_rubric("max-depth")], store=store, session=session,
+        source=source, speaker=PrintSpeaker(said.append), policy=RubricPolicy(), events=sink,
+        grader=fake_grade, summarizer=fake_summarize, write=lambda line: None,
+        options=InterviewOptions(record_question_audio=False, max_probes=0),
+    )
+    result = interviewer.run()
+    assert sink.kept is not None
+    return result, sink.kept, said
+
+
+def test_speech_before_the_interviewer_talks_continues_the_same_answer(
+        real_bank: RubricBank, tmp_path: Path) -> None:
+    source = ResumingSource(["if the depth is too high it overfits.", GOOD, "fine"],
+                            resume_times=1)
+    session, events, said = run_with(real_bank, tmp_path, source)
+    # what followed the first half (the self-assessment prompt) was not said over the candidate:
+    # it is said once, after the whole answer, which was graded as one
+    assert said.count(SELF_ASSESSMENT_PROMPT) == 1
+    assert [c.resume for c in source.contexts] == [False, True, False]
+    assert [e["type"] for e in events].count("answer_resumed") == 1
+    assert [t.kind for t in session.turns] == ["question", "self_assessment"]
+    assert session.turns[0].answer is not None and session.turns[0].answer.text == GOOD
+    assert session.self_assessment == "fine"
+
+
+def test_an_answer_that_stops_on_so_is_listened_to_on_without_a_word(
+        real_bank: RubricBank, tmp_path: Path) -> None:
+    source = ResumingSource(["a deeper tree memorizes the training data, so", GOOD, "fine"])
+    session, events, said = run_with(real_bank, tmp_path, source)
+    assert source.contexts[1].resume and source.contexts[1].heard is not None
+    assert source.contexts[1].heard.endswith("so")
+    resumed = [e for e in events if e["type"] == "answer_resumed"]
+    assert resumed and resumed[0]["why"] == "words"
+    assert len([e for e in events if e["type"] == "grade"]) == 1  # the half was never graded
+    assert said[1:3] == [real_bank["max-depth"].rubric.question, SELF_ASSESSMENT_PROMPT]
+    assert session.turns[0].answer is not None and session.turns[0].answer.text == GOOD

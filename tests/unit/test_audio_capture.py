@@ -19,7 +19,10 @@ import pytest
 import soundfile as sf
 
 from voicecoach.audio import capture
+from voicecoach.audio.capture import CaptureHooks
 from voicecoach.audio.clip import AudioClip, concatenate
+from voicecoach.audio.turntaking import TurnJudge
+from voicecoach.audio.vad import EndpointConfig
 from voicecoach.errors import AudioDeviceError
 
 
@@ -95,9 +98,10 @@ def test_answer_with_a_thinking_pause_ends_after_the_configured_silence(
     started: list[float] = []
     levels: list[float] = []
     countdown: list[float | None] = []
-    result = capture.record_answer(tmp_path / "a.wav", end_silence=2.5,
-                                   on_speech_start=lambda: started.append(1.0),
-                                   on_level=levels.append, on_silence=countdown.append)
+    result = capture.record_answer(
+        tmp_path / "a.wav", endpoint=EndpointConfig(turn="silence", end_silence=2.5),
+        hooks=CaptureHooks(on_speech_start=lambda: started.append(1.0),
+                           on_level=levels.append, on_silence=countdown.append))
     assert result.ended_by == "silence"
     assert started == [1.0]
     assert result.duration == pytest.approx(speech_end + 2.5, abs=0.4)
@@ -122,7 +126,7 @@ def test_stop_event_ends_recording_at_once(
     fake_mic.audio = answer[0].samples
     stop = threading.Event()
     result = capture.record_answer(tmp_path / "a.wav", stop=stop,
-                                   on_speech_start=stop.set)
+                                   hooks=CaptureHooks(on_speech_start=stop.set))
     assert result.ended_by == "stop"
     assert result.duration < 2.0
     assert sf.info(str(result.path)).frames == round(result.duration * 16000)
@@ -134,12 +138,13 @@ def test_phrase_check_runs_after_a_pause_and_can_end_the_answer(
     fake_mic.audio = answer[0].samples
     seen: list[float] = []
 
-    def phrase_check(recent: np.ndarray) -> bool:
+    def words(recent: np.ndarray) -> str:
         seen.append(len(recent) / 16000)
-        return len(seen) == 2  # the second pause: the end of the answer
+        return "I'm done." if len(seen) == 2 else "and"  # the second pause: the end
 
-    result = capture.record_answer(tmp_path / "a.wav", end_silence=3.0,
-                                   phrase_check=phrase_check)
+    result = capture.record_answer(tmp_path / "a.wav",
+                                   endpoint=EndpointConfig(turn="silence", end_silence=3.0),
+                                   judge=TurnJudge(None, words))
     assert result.ended_by == "phrase"
     assert len(seen) == 2 and all(0.9 < s <= 4.01 for s in seen)
     assert result.duration < answer[1] + 1.5
@@ -147,7 +152,8 @@ def test_phrase_check_runs_after_a_pause_and_can_end_the_answer(
 
 def test_nothing_said_is_no_speech(fake_mic: type[FakeInputStream], tmp_path: Path) -> None:
     fake_mic.audio = np.zeros(0, dtype=np.float32)
-    result = capture.record_answer(tmp_path / "a.wav", no_speech_timeout=2.0)
+    result = capture.record_answer(tmp_path / "a.wav",
+                                   endpoint=EndpointConfig(no_speech_timeout=2.0))
     assert (result.ended_by, result.speech_seconds) == ("no_speech", 0.0)
     assert result.duration == pytest.approx(2.0, abs=0.1)
 
@@ -155,7 +161,7 @@ def test_nothing_said_is_no_speech(fake_mic: type[FakeInputStream], tmp_path: Pa
 def test_max_length(fake_mic: type[FakeInputStream], answer: tuple[AudioClip, float],
                     tmp_path: Path) -> None:
     fake_mic.audio = answer[0].samples
-    result = capture.record_answer(tmp_path / "a.wav", max_seconds=2.0)
+    result = capture.record_answer(tmp_path / "a.wav", endpoint=EndpointConfig(max_seconds=2.0))
     assert result.ended_by == "max_length"
     assert result.duration == pytest.approx(2.0, abs=0.1)
 
@@ -174,7 +180,7 @@ def test_ctrl_c_keeps_everything_recorded(
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        capture.record_answer(path, on_level=on_level)
+        capture.record_answer(path, hooks=CaptureHooks(on_level=on_level))
     recorded, _ = sf.read(str(path), dtype="float32")
     assert len(recorded) >= 2.4 * 16000
     assert np.allclose(recorded, answer[0].samples[: len(recorded)], atol=2e-4)
@@ -213,4 +219,75 @@ def test_stream_that_cannot_start_is_an_audio_device_error(
     monkeypatch.delenv("VOICECOACH_INPUT_DEVICE", raising=False)
     with pytest.raises(AudioDeviceError, match="cannot open the microphone"):
         capture.record_answer(tmp_path / "a.wav")
-    assert (tmp_path / "a.wav").exists()  # an empty but valid WAV
+
+
+class FakeTurnModel:
+    """Smart Turn stand-in: 'complete' from the n-th call on (before that 0.1: under every bar
+    but the 0 after 3 s); records what it was given."""
+
+    def __init__(self, complete_from: int) -> None:
+        self.complete_from, self.heard = complete_from, []  # type: int, list[float]
+
+    def probability(self, audio: np.ndarray) -> float:
+        self.heard.append(len(audio) / 16000)
+        return 0.9 if len(self.heard) >= self.complete_from else 0.1
+
+
+def test_the_turn_model_ends_the_answer_at_the_first_pause_it_calls_complete(
+    fake_mic: type[FakeInputStream], answer: tuple[AudioClip, float], tmp_path: Path
+) -> None:
+    clip, speech_end = answer
+    fake_mic.audio = clip.samples
+    model = FakeTurnModel(complete_from=4)  # the thinking pause: "not yet"; the end: "done"
+    judge = TurnJudge(model, lambda recent: "Regularisation and more data both help.")
+    result = capture.record_answer(tmp_path / "a.wav", judge=judge)
+    assert result.ended_by == "turn"
+    # asked at 0.4, 1 and 1.5 s into the 1.8 s pause (each time "not yet"), then at 0.4 s
+    assert [v.done for v in judge.verdicts] == [False, False, False, True]
+    assert [v.silence for v in judge.verdicts] == pytest.approx([0.4, 1.0, 1.5, 0.4], abs=0.04)
+    assert result.duration == pytest.approx(speech_end + 0.4, abs=0.35)  # no 3 s wait
+    assert all(0 < heard <= 8.0 for heard in model.heard)
+
+
+def test_a_pause_the_model_doubts_still_ends_at_3_s(
+    fake_mic: type[FakeInputStream], answer: tuple[AudioClip, float], tmp_path: Path
+) -> None:
+    clip, speech_end = answer
+    fake_mic.audio = clip.samples
+    judge = TurnJudge(FakeTurnModel(complete_from=10**6), lambda recent: "both help.")
+    result = capture.record_answer(tmp_path / "a.wav", judge=judge)
+    assert (result.ended_by, result.nudged) == ("turn", 0)
+    assert result.duration == pytest.approx(speech_end + 3.0, abs=0.35)  # not the 8 s ceiling
+
+
+def test_words_that_say_keep_going_overrule_the_model_until_the_ceiling(
+    fake_mic: type[FakeInputStream], answer: tuple[AudioClip, float], tmp_path: Path
+) -> None:
+    clip, speech_end = answer
+    fake_mic.audio = clip.samples
+    nudges: list[float] = []
+    judge = TurnJudge(FakeTurnModel(complete_from=1), lambda recent: "Hmm, let me think.")
+    result = capture.record_answer(
+        tmp_path / "a.wav", judge=judge, endpoint=EndpointConfig(think_ceiling=3.0),
+        hooks=CaptureHooks(on_nudge=lambda: nudges.append(1.0)))
+    assert {v.reason for v in judge.verdicts} == {"words"}  # every check, even after 3 s
+    assert len(judge.verdicts) == 3 + 4  # 0.4, 1, 1.5 s in the pause; 0.4, 1, 1.5, 3 at the end
+    assert (result.ended_by, result.nudged, nudges) == ("silence", 1, [1.0])
+    assert result.duration == pytest.approx(speech_end + 6.0, abs=0.4)  # nudge at 3 s, end at 6
+
+
+def test_a_shared_microphone_keeps_speech_from_between_answers(
+    fake_mic: type[FakeInputStream], answer: tuple[AudioClip, float], tmp_path: Path
+) -> None:
+    clip, _ = answer
+    fake_mic.audio = clip.samples
+    with capture.Microphone() as mic:
+        time.sleep(clip.duration / 20 + 0.3)  # the whole answer arrives while nobody listens
+        assert mic.resumed()  # the candidate spoke since the (previous) answer ended
+        result = capture.record_answer(tmp_path / "a.wav", mic=mic,
+                                       endpoint=EndpointConfig(turn="silence", end_silence=1.0,
+                                                               no_speech_timeout=5.0))
+    recorded, _ = sf.read(str(result.path), dtype="float32")
+    assert result.ended_by == "silence"  # the speech in the backlog began the answer
+    assert result.speech_seconds > 0.5  # the second sentence is in it
+    assert len(recorded) < len(clip.samples) + 2.0 * 16000  # the leading silence was dropped

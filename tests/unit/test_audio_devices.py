@@ -133,7 +133,12 @@ def test_say_out_writes_a_wav_and_unknown_voice_is_one_line(tmp_path: Path) -> N
     import soundfile as sf
 
     assert sf.info(str(out)).duration > 1.0
-    bad = run_cli("say", "hello", "--voice", "no-such-voice", "--out", str(out))
+    bad = run_cli("say", "hello", "--voice", "no-such-voice", "--out", str(out))  # Piper
+    assert bad.returncode == 1
+    assert "unknown Piper voice 'no-such-voice'" in bad.stderr
+    assert "en_US-joe-medium" in bad.stderr and "Traceback" not in bad.stderr
+    bad = run_cli("say", "hello", "--tts", "pyttsx3", "--voice", "no-such-voice",
+                  "--out", str(out))
     assert bad.returncode == 1
     assert "unknown pyttsx3/espeak-ng voice 'no-such-voice'" in bad.stderr
     assert "gmw/en-us" in bad.stderr and "Traceback" not in bad.stderr

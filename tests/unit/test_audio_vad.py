@@ -23,13 +23,13 @@ def run(config: EndpointConfig, pattern: list[tuple[float, float]]) -> list[tupl
             decision = endpointer.update(probability)
             if decision is not None:
                 events.append((round(endpointer.elapsed, 3), decision))
-                if decision not in ("speech_start", "pause"):
+                if decision not in ("speech_start", "pause", "turn_check", "ceiling"):
                     return events
     return events
 
 
 def test_thinking_pause_does_not_end_the_answer_but_long_silence_does() -> None:
-    events = run(EndpointConfig(end_silence=3.0),
+    events = run(EndpointConfig(turn="silence", end_silence=3.0),
                  [(0.0, 1.0), (0.9, 4.0), (0.05, 2.0), (0.9, 3.0), (0.05, 10.0)])
     kinds = [kind for _, kind in events]
     assert kinds == ["speech_start", "pause", "pause", "silence"]
@@ -38,7 +38,7 @@ def test_thinking_pause_does_not_end_the_answer_but_long_silence_does() -> None:
 
 
 def test_silence_left_counts_down_in_pauses_after_the_answer_started() -> None:
-    endpointer = Endpointer(EndpointConfig(end_silence=2.0), FRAME)
+    endpointer = Endpointer(EndpointConfig(turn="silence", end_silence=2.0), FRAME)
     for _ in range(20):
         endpointer.update(0.0)
     assert endpointer.silence_left is None  # nothing said yet: no countdown
@@ -53,6 +53,21 @@ def test_silence_left_counts_down_in_pauses_after_the_answer_started() -> None:
     assert endpointer.silence_left == pytest.approx(2.0 - 30 * FRAME, abs=1e-6)
     endpointer.update(0.9)
     assert endpointer.silence_left is None
+
+
+def test_model_rule_asks_again_as_the_pause_grows_then_nudges_at_the_ceiling_then_ends() -> None:
+    config = EndpointConfig(turn="model", turn_checks=(0.3, 1.5, 3.0), think_ceiling=8.0,
+                            phrase_pause=1.0)
+    events = run(config, [(0.0, 1.0), (0.9, 3.0), (0.05, 2.0), (0.9, 2.0), (0.05, 20.0)])
+    kinds = [kind for _, kind in events]
+    assert kinds == ["speech_start", "turn_check", "pause", "turn_check",  # the 2 s pause
+                     "turn_check", "pause", "turn_check", "turn_check", "ceiling", "silence"]
+    end_of_speech = 1.0 + 3.0 + 2.0 + 2.0
+    checks = [t - end_of_speech for t, kind in events if kind == "turn_check"][2:]
+    assert checks == pytest.approx([0.3, 1.5, 3.0], abs=2 * FRAME)
+    times = {kind: t for t, kind in events}
+    assert times["ceiling"] == pytest.approx(end_of_speech + 8.0, abs=2 * FRAME)
+    assert times["silence"] == pytest.approx(end_of_speech + 16.0, abs=2 * FRAME)
 
 
 def test_speech_start_needs_min_speech_and_a_cough_is_not_an_answer() -> None:

@@ -49,6 +49,8 @@ class ListenContext:
     answer_path: Path  # where an audio answer is stored (turns/NNN-answer.wav)
     events: EventSink
     question_id: str | None = None
+    resume: bool = False  # the answer seemed over but goes on: record on into the same file
+    heard: str | None = None  # with resume: what was heard so far (its words said "not done")
 
 
 @dataclass(frozen=True)
@@ -229,18 +231,25 @@ class KeyListener:
 
 @dataclass
 class MicSource:
-    """Voice mode: record from the microphone until a long silence, a key, or the time limit."""
+    """Voice mode: record from the interview's open microphone until the turn is over (the turn
+    model at a pause, a spoken "I'm done", Enter, a long silence, the time limit) or a key."""
 
-    device: str | None = None
-    end_silence: float = 3.0
-    max_seconds: float = 180.0
-    phrase_check: Callable[[Any], bool] | None = None  # a spoken "I'm done" ends the answer
+    mic: Any  # voicecoach.audio.capture.Microphone, open for the whole interview
+    endpoint: Any = None  # voicecoach.audio.vad.EndpointConfig; None = defaults
+    turn_model: Any = None  # Smart Turn (loaded by the caller); None = no model
+    words: Callable[[Any], str] | None = None  # recent audio -> its transcript (the STT)
+    nudge: Callable[[], None] | None = None  # says "take your time" (must not block)
     name: str = "microphone"
     live_audio: ClassVar[bool] = True  # the answer WAV grows on disk while it is spoken
     _pressed: list[str] = field(default_factory=list)
 
+    def resumed(self) -> bool:
+        """The candidate has spoken since the last answer ended (checked before speaking)."""
+        return bool(self.mic.resumed())
+
     def listen(self, context: ListenContext) -> Reply:
-        from voicecoach.audio.capture import record_answer
+        from voicecoach.audio.capture import CaptureHooks, record_answer
+        from voicecoach.audio.turntaking import TurnJudge
 
         stop = threading.Event()
         self._pressed.clear()
@@ -261,18 +270,31 @@ class MicSource:
         def on_speech_start() -> None:
             context.events.emit("speech_started", question_id=context.question_id)
 
+        def on_nudge() -> None:
+            context.events.emit("nudge", question_id=context.question_id)
+            if self.nudge is not None:
+                self.nudge()
+
+        before = None
+        if context.resume and context.answer_path.is_file():
+            from voicecoach.speech.stt import load_audio
+
+            before = load_audio(context.answer_path)
+        # the words are checked by the interviewer on its transcript (see turntaking)
+        judge = TurnJudge(self.turn_model, self.words, words_at_pause=False,
+                          heard=context.heard if context.resume else None)
         with KeyListener(on_key).active():
             result = record_answer(
-                context.answer_path,
-                device=self.device,
-                end_silence=self.end_silence,
-                max_seconds=self.max_seconds,
-                stop=stop,
-                on_level=on_level,
-                on_speech_start=on_speech_start,
-                on_silence=on_silence,
-                phrase_check=self.phrase_check,
+                context.answer_path, mic=self.mic, endpoint=self.endpoint, judge=judge,
+                stop=stop, before=before,
+                hooks=CaptureHooks(on_level=on_level, on_silence=on_silence,
+                                   on_speech_start=on_speech_start, on_nudge=on_nudge),
             )
+        if judge.verdicts:
+            context.events.emit("turn_checks", question_id=context.question_id, checks=[
+                [v.reason, None if v.probability is None else round(v.probability, 3),
+                 round(v.silence, 2)]
+                for v in judge.verdicts])
         action = KEY_COMMANDS.get(self._pressed[0]) if self._pressed else None
         if action in ("repeat", "skip", "quit"):
             with suppress(OSError):

@@ -79,9 +79,15 @@ def practice_command(
         str | None, typer.Option("--stt-model", help="Speech-to-text model (tiny.en, base).")
     ] = None,
     tts: Annotated[str | None, typer.Option("--tts", help="pyttsx3 | piper")] = None,
+    turn: Annotated[
+        str | None,
+        typer.Option("--turn", help="How an answer's end is found: model (default: the turn "
+                     "model and your words, at each pause) | silence (--end-silence s)."),
+    ] = None,
     end_silence: Annotated[
         float | None,
-        typer.Option("--end-silence", help="Seconds of silence that end an answer (default 3)."),
+        typer.Option("--end-silence", help="With --turn silence: seconds of silence that end an "
+                     "answer (default 3)."),
     ] = None,
     show_latency: Annotated[
         bool, typer.Option("--show-latency", help="Show answer-to-next-question latency.")
@@ -111,6 +117,7 @@ def practice_command(
     settings = load_settings(
         rubrics_dir=rubrics, llm=llm, llm_base_url=llm_base_url, llm_timeout=llm_timeout,
         max_probes=max_probes, stt_model=stt_model, tts_engine=tts, end_silence=end_silence,
+        turn_detection=turn,
     )
     selection = Selection(
         questions=tuple(q.strip() for q in questions.split(",") if q.strip()) if questions else (),

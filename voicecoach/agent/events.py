@@ -27,6 +27,9 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "listening_started",
         "speech_started",
         "answer_ended",
+        "answer_resumed",  # the answer went on after it seemed over (speech, or its words)
+        "turn_checks",  # the turn model's verdicts at the pauses of one answer
+        "nudge",  # "take your time" after a long pause in an unfinished answer
         "transcript",
         "grade",
         "fallback",

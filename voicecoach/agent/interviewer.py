@@ -9,6 +9,13 @@ the session store as soon as it is graded: Ctrl-C or a crash keeps all finished 
 feedback can be produced later with ``voicecoach report``. A question's grade accumulates: after a
 probe, everything the candidate said to that question is graded together, so a point covered in
 the first answer stays covered and the next probe targets what is still missing.
+
+The candidate is never talked over: the interviewer works out its reply as soon as an answer seems
+over, but just before it speaks it asks the source whether the candidate has started talking again
+(:meth:`MicSource.resumed`). If so, it forgets the reply (:class:`Rewind`), and goes back to
+listening to the same answer, which is then transcribed and graded as a whole. The same happens
+when an answer ended by the turn model turns out, once transcribed, to stop on words that say the
+candidate is not done ("let me think", a trailing "and…"): nothing is said, listening goes on.
 """
 
 from __future__ import annotations
@@ -26,12 +33,14 @@ from voicecoach.agent.flow import opening, pick_next
 from voicecoach.agent.policy import FollowUpPolicy, ProbeRequest
 from voicecoach.agent.replies import MoveContext, reply_to
 from voicecoach.agent.voice import Speaker
+from voicecoach.audio.phrases import keeps_going
 from voicecoach.feedback.summary import summarize
 from voicecoach.feedback.text import spoken_feedback, written_feedback
 from voicecoach.grading.grader import AnswerGrader, grade_answer
 from voicecoach.rubric.loader import LoadedRubric, RubricBank
 from voicecoach.session.models import (
     Session,
+    SessionSummary,
     Summarizer,
     Turn,
     TurnKind,
@@ -116,6 +125,22 @@ class QuestionState:
     hinted: bool = False  # the one hint after "I don't know" was given
 
 
+@dataclass(frozen=True)
+class Rewind:
+    """The interviewer's state as an answer ended, to return to if the candidate goes on."""
+
+    index: int
+    question: QuestionState | None
+    question_lists: tuple[list[Turn], list[str], list[str]] | None
+    pending: Utterance | None
+    carry: str | None
+    turn: Turn
+    turn_copy: Turn
+    turn_count: int
+    self_assessment: str | None
+    summary: SessionSummary | None
+
+
 class Interviewer:
     """Runs one interview from greeting to saved feedback."""
 
@@ -156,6 +181,9 @@ class Interviewer:
         self._reply: Reply | None = None
         self._live: LiveTranscription | None = None
         self._last_answer_end: float | None = None
+        self._rewind: Rewind | None = None  # set from an answer's end until the next speech
+        self._resume = False  # the next listen continues the current answer
+        self._heard: str | None = None  # ...whose words so far said "not done"
         self._handlers: dict[State, Callable[[], State]] = {
             State.GREET: self.greet,
             State.ASK: self.ask,
@@ -263,15 +291,47 @@ class Interviewer:
             else:
                 fields.update(number=self._index + 1, of=len(self.plan))
             self.events.emit(utterance.kind, **fields)
-        self._speak_turn(turn)
+        if not self._speak_turn(turn):
+            return self._go_back()
         return State.LISTEN
 
-    def _speak_turn(self, turn: Turn) -> None:
+    def _go_ahead(self) -> bool:
+        """Whether the interviewer may start speaking: no answer is pending a possible
+        continuation, or the candidate has stayed quiet since it ended."""
+        resumed = getattr(self.source, "resumed", None)
+        return self._rewind is None or resumed is None or not resumed()
+
+    def _go_back(self, heard: str | None = None) -> State:
+        """The candidate went on talking (or its words say it will): undo what followed the
+        answer, listen on."""
+        rewind = self._rewind
+        assert rewind is not None
+        self._rewind = None
+        self._index, self._question = rewind.index, rewind.question
+        if rewind.question is not None and rewind.question_lists is not None:
+            turns, probed, corrected = rewind.question_lists
+            rewind.question.turns, rewind.question.probed = list(turns), list(probed)
+            rewind.question.corrected = list(corrected)
+        self._pending, self._carry = rewind.pending, rewind.carry
+        del self.session.turns[rewind.turn_count:]
+        self.session.turns[rewind.turn.index] = rewind.turn_copy
+        self._turn = rewind.turn_copy
+        self.session.self_assessment, self.session.summary = \
+            rewind.self_assessment, rewind.summary
+        self._resume, self._heard = True, heard
+        self.events.emit("answer_resumed", question_id=rewind.turn.question_id,
+                         why="words" if heard is not None else "speech")
+        return State.LISTEN
+
+    def _speak_turn(self, turn: Turn) -> bool:
+        """Say the turn's prompt; False if the candidate was speaking again (nothing said)."""
         audio_path = None
         if self.options.record_question_audio:
             audio_path = self.store.audio_path(self.session.id, turn.index, "question")
         started = self.events.now()
-        self.speaker.say(turn.prompt, self.events, audio_path)
+        if not self.speaker.say(turn.prompt, self.events, audio_path, go_ahead=self._go_ahead):
+            return False
+        self._rewind = None
         if self._last_answer_end is not None:
             previous = self._previous_answered_turn(turn)
             if previous is not None:
@@ -283,6 +343,7 @@ class Interviewer:
         if audio_path is not None and audio_path.is_file():
             turn.question_audio = str(audio_path.relative_to(self.store.session_dir(
                 self.session.id)))
+        return True
 
     def _previous_answered_turn(self, current: Turn) -> Turn | None:
         for turn in reversed(self.session.turns):
@@ -305,15 +366,18 @@ class Interviewer:
         turn = self._require_turn()
         self._prepare_ahead()
         answer_path = self.store.audio_path(self.session.id, turn.index, "answer")
-        self.events.emit("listening_started", question_id=turn.question_id)
+        self.events.emit("listening_started", question_id=turn.question_id,
+                         **({"resumed": True} if self._resume else {}))
         started = self.events.now()
         live = None
         if self.live_transcriber is not None and getattr(self.source, "live_audio", False):
             live = self.live_transcriber(answer_path, self._stt_prompt(turn),
                                          self._grade_ahead(turn))
+        resume, heard, self._resume, self._heard = self._resume, self._heard, False, None
         try:
             reply = self.source.listen(
-                ListenContext(turn.prompt, answer_path, self.events, turn.question_id)
+                ListenContext(turn.prompt, answer_path, self.events, turn.question_id, resume,
+                              heard)
             )
         except BaseException:
             if live is not None:
@@ -336,14 +400,25 @@ class Interviewer:
         turn.timings.update(listen_started=started, answer_ended=ended)
         self._reply = reply
         if reply.command is not None:
+            self._rewind = None
             move = MoveMatch(COMMAND_MOVES[reply.command], f"/{reply.command}")
             return self._on_move(turn, move, f"/{reply.command}", reply)
         self._last_answer_end = ended
+        question = self._question
+        self._rewind = Rewind(
+            index=self._index, question=question,
+            question_lists=None if question is None else (
+                list(question.turns), list(question.probed), list(question.corrected)),
+            pending=self._pending, carry=self._carry, turn=turn,
+            turn_copy=turn.model_copy(deep=True), turn_count=len(self.session.turns),
+            self_assessment=self.session.self_assessment, summary=self.session.summary,
+        )
         return State.TRANSCRIBE
 
     def _on_move(self, turn: Turn, move: MoveMatch, text: str, reply: Reply) -> State:
         """Answer a move like the reference interviewer (see agent.replies) and record it on
         the turn it interrupted; it is never graded."""
+        self._rewind = None  # the move is answered (a reply), not continued
         question = self._question if turn.kind != "self_assessment" else None
         answer = reply_to(move, MoveContext(
             loaded=question.loaded if question is not None else None, asked=self._asked,
@@ -417,6 +492,8 @@ class Interviewer:
             turn.timings["stt_seconds"] = round(self.events.now() - started, 3)
         else:
             raise RuntimeError("an audio answer arrived but no speech-to-text engine is set up")
+        if reply.ended_by == "turn" and self._rewind is not None and keeps_going(transcript.text):
+            return self._go_back(heard=transcript.text)  # "…so the gradient is": not done
         self.events.emit("transcript", question_id=turn.question_id, text=transcript.text)
         move = recognise(transcript.text)
         if move is not None and not (turn.kind == "self_assessment" and move.kind == "dont_know"):
@@ -521,8 +598,12 @@ class Interviewer:
             advice=[item.text for item in summary.advice],
             score=score,
         )
+        if not self._go_ahead():
+            return self._go_back()
         self.write(written_feedback(summary, score))
-        self.speaker.say(spoken_feedback(summary), self.events)
+        if not self.speaker.say(spoken_feedback(summary), self.events, go_ahead=self._go_ahead):
+            return self._go_back()
+        self._rewind = None
         return State.SAVE
 
     def save(self) -> State:

@@ -26,7 +26,13 @@ from voicecoach.agent.interviewer import (
 from voicecoach.agent.llm_policy import LlmPolicy
 from voicecoach.agent.policy import FollowUpPolicy, RubricPolicy
 from voicecoach.agent.select import Selection, select_questions
-from voicecoach.agent.voice import PrintSpeaker, Speaker, TtsSpeaker, default_player
+from voicecoach.agent.voice import (
+    TAKE_YOUR_TIME,
+    PrintSpeaker,
+    Speaker,
+    TtsSpeaker,
+    default_player,
+)
 from voicecoach.config import Settings
 from voicecoach.errors import VoicecoachError
 from voicecoach.grading.grader import grader_from_config
@@ -56,14 +62,16 @@ class PracticeRequest:
 
 
 def greeting(count: int, *, voice_in: bool, speak: bool,
-             end_silence: float) -> tuple[str | None, str]:
+             end_silence: float | None) -> tuple[str | None, str]:
     """(written intro, what is said first). When the interviewer speaks, it says only a few words
     and the how-to is on screen: the first question should be heard within seconds of the
     command. The how-to fits the way answers arrive (spoken, or typed/scripted)."""
     plural = "question" if count == 1 else "questions"
+    ending = (f"I take {end_silence:g} s of silence as the end of an answer" if end_silence
+              else "take your time to think, I wait until you have finished")
     how = (
-        f"Answer out loud; I take {end_silence:g} s of silence as the end of an answer (or "
-        "press Enter). Keys: r repeats the question, s skips it, q ends the interview (you "
+        f"Answer out loud; {ending} (or press Enter, or say \"I'm done\"). Keys: r "
+        "repeats the question, s skips it, q ends the interview (you "
         "still get feedback)."
         if voice_in
         else "Type each answer on one line; /repeat, /skip and /quit work at any time."
@@ -128,23 +136,25 @@ def make_stt(settings: Settings) -> Any:
 
 
 def make_speaker(settings: Settings, *, speak: bool, view: LiveView | None,
-                 write: Callable[[str], None]) -> Speaker:
+                 write: Callable[[str], None], playing: threading.Event | None = None) -> Speaker:
     """TTS through the speaker, or printed lines (a question the live view already shows is
-    not printed again)."""
+    not printed again). ``playing`` is set while the interviewer's audio plays."""
     if speak:
-        from voicecoach.speech.tts import create_tts
+        from voicecoach.speech.tts import create_tts_with_fallback
 
         try:
-            tts = create_tts(settings.tts_engine, voice=settings.tts_voice,
-                             rate=settings.tts_rate)
+            tts, note = create_tts_with_fallback(settings.tts_engine, voice=settings.tts_voice,
+                                                 rate=settings.tts_rate)
         except VoicecoachError as error:  # e.g. espeak-ng missing: say what else works
             raise type(error)(
                 f"{error}; or practise without a voice: `voicecoach practice --no-speak` "
                 "(questions printed) or `voicecoach practice --text`"
             ) from None
+        if note:
+            write(note)
         # pyttsx3 synthesizes a sentence in ~20 ms and is flaky from a worker: no synthesis ahead
-        return TtsSpeaker(tts, default_player(settings.output_device),
-                          ahead=settings.tts_engine != "pyttsx3")
+        return TtsSpeaker(tts, default_player(settings.output_device, playing),
+                          ahead=tts.name != "pyttsx3")
 
     def say_in_writing(text: str) -> None:
         if view is None or text != view.prompt:
@@ -173,13 +183,41 @@ def transcriber_for(stt: Any) -> Transcriber:
     return transcribe
 
 
-def done_phrase_check(stt: Any) -> Callable[[Any], bool]:
-    """A spoken "I'm done" ends an answer: the tail of the recording, transcribed quickly."""
-    from voicecoach.audio.phrases import done_phrase_checker
+def words_so_far(stt: Any) -> Callable[[Any], str]:
+    """The words at the end of an answer (for "I'm done" and "let me think"): its last seconds,
+    transcribed quickly."""
 
-    return done_phrase_checker(
-        lambda samples: str(stt.transcribe(samples, word_timestamps=False).text)
-    )
+    def transcribe(samples: Any) -> str:
+        return str(stt.transcribe(samples, word_timestamps=False).text)
+
+    return transcribe
+
+
+def make_mic_source(settings: Settings, mic: Any, stt: Any, speaker: Speaker,
+                    events: EventSink, write: Callable[[str], None]) -> MicSource:
+    """Microphone answers, ended by the turn model (loaded in the background) and the words;
+    without the model file the fixed silence is used, with a note saying how to get it."""
+    from voicecoach.audio.turn import BackgroundTurnModel
+    from voicecoach.audio.vad import EndpointConfig
+
+    rule = settings.turn_detection
+    model = None
+    if rule == "model":
+        try:
+            model = BackgroundTurnModel()
+        except VoicecoachError as error:
+            write(f"note: {error}; answers end after {settings.end_silence:g} s of silence")
+            rule = "silence"
+    endpoint = EndpointConfig(turn=rule, end_silence=settings.end_silence,
+                              think_ceiling=settings.think_ceiling,
+                              max_seconds=settings.max_answer_seconds)
+    speaker.prepare(TAKE_YOUR_TIME)
+
+    def nudge() -> None:
+        threading.Thread(target=speaker.say, args=(TAKE_YOUR_TIME, events), daemon=True,
+                         name="nudge").start()
+
+    return MicSource(mic, endpoint, model, words_so_far(stt), nudge)
 
 
 @contextmanager
@@ -236,13 +274,12 @@ def run_practice(
         scripted = ScriptedSource.from_file(request.answers) if request.answers else None
         needs_stt = voice_in or (scripted is not None and scripted.has_audio)
         stt = SharedStt(lambda: make_stt(settings)) if needs_stt else None
-        if scripted is not None:
-            source = scripted
-        elif request.text:
-            source = TypedSource(read)
-        else:
-            source = MicSource(settings.input_device, settings.end_silence,
-                               settings.max_answer_seconds, phrase_check=done_phrase_check(stt))
+        mic = None
+        if voice_in:
+            from voicecoach.audio.capture import Microphone
+
+            mic = stack.enter_context(Microphone(settings.input_device,
+                                                 speakers=settings.speakers))
 
         view: LiveView | None = None
         if voice_in or speak:
@@ -251,12 +288,19 @@ def run_practice(
             view = stack.enter_context(LiveView(show_latency=request.show_latency,
                                                 live=None if voice_in else False))
             events.add_listener(view.handle)
-        elif not isinstance(source, TypedSource):
+        elif scripted is not None or not request.text:  # not typed: show what was heard
             events.add_listener(
                 lambda e: write(f"you> {e['text']}") if e["type"] == "transcript" else None
             )
-        speaker = make_speaker(settings, speak=speak, view=view, write=write)
+        speaker = make_speaker(settings, speak=speak, view=view, write=write,
+                               playing=mic.playing if mic is not None else None)
         stack.callback(speaker.close)
+        if scripted is not None:
+            source = scripted
+        elif request.text:
+            source = TypedSource(read)
+        else:
+            source = make_mic_source(settings, mic, stt, speaker, events, write)
 
         transcriber = transcriber_for(stt) if stt is not None else None
         live_transcriber = (
@@ -280,11 +324,16 @@ def run_practice(
                 "grader": canonical_name(settings.grader),
                 "max_probes": settings.max_probes,
                 "end_silence": settings.end_silence,
+                "turn_detection": settings.turn_detection if voice_in else None,
+                "speakers": settings.speakers if voice_in else None,
                 "rubrics": {loaded.id: loaded.sha256[:12] for loaded in plan},
             },
         )
-        intro, spoken_greeting = greeting(len(plan), voice_in=voice_in, speak=speak,
-                                          end_silence=settings.end_silence)
+        silence_rule = settings.turn_detection == "silence" or (
+            isinstance(source, MicSource) and source.turn_model is None)
+        intro, spoken_greeting = greeting(
+            len(plan), voice_in=voice_in, speak=speak,
+            end_silence=settings.end_silence if silence_rule else None)
         interviewer = Interviewer(
             bank=bank, plan=plan, store=store, session=session, source=source,
             speaker=speaker, policy=policy, events=events, transcriber=transcriber,

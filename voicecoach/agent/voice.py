@@ -3,6 +3,11 @@
 Latency between the end of an answer and the next question is what makes a voice agent feel slow,
 so the TTS speaker can synthesize ahead: ``prepare(text)`` starts synthesis on a worker thread
 while the candidate is still answering, and ``say`` then only has to start playback.
+
+Never talking over the candidate: ``say`` takes a ``go_ahead`` check that runs at the last moment
+before any sound (the microphone: has the candidate started speaking again since the answer was
+judged over?). If it says no, nothing is said and ``say`` returns False, so the interviewer can go
+back to listening to the same answer.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ if TYPE_CHECKING:
     from voicecoach.speech.tts import TtsEngine
 
 Player = Callable[["AudioClip"], None]
+GoAhead = Callable[[], bool]  # True: nobody is speaking, the interviewer may start
+TAKE_YOUR_TIME = "Take your time."  # said when a thinking pause reaches the ceiling
 PREPARED_LIMIT = 24  # synthesized-ahead sentences kept
 SENTENCE_GAP = 0.12  # seconds of silence between separately synthesized sentences
 
@@ -31,7 +38,8 @@ class Speaker(Protocol):
 
     def prepare(self, text: str) -> None: ...
 
-    def say(self, text: str, events: EventSink, audio_path: Path | None = None) -> None: ...
+    def say(self, text: str, events: EventSink, audio_path: Path | None = None,
+            go_ahead: GoAhead | None = None) -> bool: ...
 
     def close(self) -> None: ...
 
@@ -45,22 +53,33 @@ class PrintSpeaker:
     def prepare(self, text: str) -> None:
         return None
 
-    def say(self, text: str, events: EventSink, audio_path: Path | None = None) -> None:
+    def say(self, text: str, events: EventSink, audio_path: Path | None = None,
+            go_ahead: GoAhead | None = None) -> bool:
+        if go_ahead is not None and not go_ahead():
+            return False
         events.emit("speaking_started", chars=len(text))
         self._write(text)
         events.emit("speaking_finished")
+        return True
 
     def close(self) -> None:
         return None
 
 
-def default_player(device: str | None = None) -> Player:
-    """Plays a clip on the configured output device (blocks until done)."""
+def default_player(device: str | None = None, playing: threading.Event | None = None) -> Player:
+    """Plays a clip on the configured output device (blocks until done); ``playing`` is set
+    meanwhile (the microphone ignores what it hears then when the interviewer uses speakers)."""
 
     def play_clip(clip: AudioClip) -> None:
         from voicecoach.audio.playback import play
 
-        play(clip, device=device)
+        if playing is not None:
+            playing.set()
+        try:
+            play(clip, device=device)
+        finally:
+            if playing is not None:
+                playing.clear()
 
     return play_clip
 
@@ -117,20 +136,26 @@ class TtsSpeaker:
             clips.append(future.result())
         return clips[0] if len(clips) == 1 else concatenate(clips, gap=SENTENCE_GAP)
 
-    def say(self, text: str, events: EventSink, audio_path: Path | None = None) -> None:
-        """Speak ``text``; a TTS failure is retried once, then the text is printed instead —
-        an interview never stops because a sentence could not be synthesized."""
+    def say(self, text: str, events: EventSink, audio_path: Path | None = None,
+            go_ahead: GoAhead | None = None) -> bool:
+        """Speak ``text`` unless ``go_ahead`` says the candidate is talking (then False); a TTS
+        failure is retried once, then the text is printed instead — an interview never stops
+        because a sentence could not be synthesized."""
         try:
             clip = self.clip_for(text)
         except VoicecoachError:
             try:
                 clip = self.clip_for(text)
             except VoicecoachError as error:
+                if go_ahead is not None and not go_ahead():
+                    return False
                 events.emit("error", message=f"text-to-speech failed, printed instead: {error}")
                 events.emit("speaking_started", chars=len(text), printed=True)
                 (self._echo or print)(text)
                 events.emit("speaking_finished")
-                return
+                return True
+        if go_ahead is not None and not go_ahead():
+            return False
         if audio_path is not None:
             clip.save(audio_path)
         if self._echo is not None:
@@ -138,6 +163,7 @@ class TtsSpeaker:
         events.emit("speaking_started", chars=len(text), audio_seconds=round(clip.duration, 2))
         self._player(clip)
         events.emit("speaking_finished")
+        return True
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

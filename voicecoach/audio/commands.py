@@ -19,7 +19,8 @@ console = Console()
 
 def say_command(
     text: Annotated[str, typer.Argument(help="What to say; '-' reads standard input.")] = "",
-    tts: Annotated[str | None, typer.Option("--tts", help="pyttsx3 (espeak-ng) or piper.")] = None,
+    tts: Annotated[str | None, typer.Option(
+        "--tts", help="piper (default, natural) or pyttsx3 (espeak-ng).")] = None,
     voice: Annotated[str | None, typer.Option(help="Engine voice (see --list-voices).")] = None,
     rate: Annotated[int | None, typer.Option(help="Words per minute (default 170).")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o",
@@ -33,16 +34,19 @@ def say_command(
 
       voicecoach say "What is the difference between supervised and unsupervised learning?"
 
-      voicecoach say "Tell me about k-means." --tts piper --rate 150
+      voicecoach say "Tell me about k-means." --rate 150
 
-      voicecoach say "Hello" --voice en-gb --out hello.wav
+      voicecoach say "Hello" --tts pyttsx3 --voice en-gb --out hello.wav
 
       voicecoach say --list-voices --tts pyttsx3
     """
-    from voicecoach.speech.tts import create_tts
+    from voicecoach.speech.tts import create_tts_with_fallback
 
     settings = load_settings(tts_engine=tts, tts_voice=voice, tts_rate=rate)
-    engine = create_tts(settings.tts_engine, voice=settings.tts_voice, rate=settings.tts_rate)
+    engine, note = create_tts_with_fallback(settings.tts_engine, voice=settings.tts_voice,
+                                            rate=settings.tts_rate)
+    if note:
+        console.print(note)
     if list_voices:
         for name in engine.voices():
             typer.echo(name)

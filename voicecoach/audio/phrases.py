@@ -35,3 +35,50 @@ def done_phrase_checker(transcribe: Callable[[np.ndarray], str]) -> Callable[[np
         return is_done_phrase(transcribe(recent))
 
     return check
+
+
+# A turn that ends in one of these is not over, whatever the intonation: the candidate is
+# thinking aloud ("let me think", "hmm"), or stopped on a word that needs more after it (a
+# trailing "so…" or "and…", or a formula half said: "the loss is the sum over i of…").
+THINKING_PATTERNS = (
+    r"let me (?:think|see|recall|remember)(?: about (?:it|this|that))?"
+    r"(?: for a (?:second|sec|moment|minute|bit))?",
+    r"let'?s see", r"give me (?:a|one) (?:second|sec|moment|minute)",
+    r"(?:one|a|just a) (?:second|sec|moment)", r"how (?:do|should|can) i (?:put|say) (?:it|this)",
+    r"what'?s the word", r"i need to think", r"thinking", r"wait",
+    r"h+m+", r"u+m+", r"u+h+", r"e+r+m*", r"a+h+", r"okay", r"ok", r"so", r"well", r"right",
+)
+_CONTINUING = """
+    and or but so because since then which that where when while if whether like although though
+    unless until than as also plus minus times equals over divided multiplied into versus vs
+    the a an of to in on at by for with from between its their his her our your this these those
+    is are was were be been being has have had can could will would should may might must not
+    very more less most least each every either neither such how what why who whose
+"""
+CONTINUING_WORDS = frozenset(_CONTINUING.split())
+_WORDS = re.compile(r"[a-z0-9']+")
+_THINKING = re.compile(rf"^(?:(?:{'|'.join(THINKING_PATTERNS)})\b[\s,.]*)+$")
+OPEN_SYMBOLS = ("=", "+", "-", "*", "/", "^", "(", "…", "...", ",", ":")
+# A short sentence that opens with one of these and has no comma is only its first half ("When
+# the classes are imbalanced." -- Whisper writes a full stop where the speaker merely paused).
+# Short: "if the tree is too deep it overfits" often comes without Whisper's comma.
+SUBORDINATE_WORDS = 6
+SUBORDINATORS = frozenset({"when", "if", "because", "although", "though", "while", "since",
+                           "unless", "whereas", "once"})
+
+
+def keeps_going(text: str) -> bool:
+    """The words so far say the candidate is not finished (thinking, or stopped mid-phrase)."""
+    cleaned = text.replace("’", "'").strip().lower()
+    if not cleaned:
+        return False
+    if cleaned.endswith(OPEN_SYMBOLS) or cleaned.count("(") > cleaned.count(")"):
+        return True
+    last_sentence = re.split(r"[.!?]\s+", cleaned.rstrip(".!? "))[-1]
+    if _THINKING.match(last_sentence.strip(" ,")):
+        return True
+    words = _WORDS.findall(last_sentence)
+    if 1 < len(words) <= SUBORDINATE_WORDS and words[0] in SUBORDINATORS and \
+            "," not in last_sentence:
+        return True
+    return bool(words) and words[-1].strip("'") in CONTINUING_WORDS

@@ -58,11 +58,14 @@ class Transcribes(Protocol):
 class IncrementalOptions:
     """When to transcribe ahead (seconds); defaults chosen by ``benchmarks/bench_interviewer``."""
 
-    pause: float = 0.6  # a silence this long triggers a speculation
+    # a silence this long triggers a speculation: near the turn model's first check (0.4 s,
+    # EndpointConfig.turn_checks), so the transcript is under way when the capture ends the
+    # answer (ended at 0.4 s, finish() transcribes the rest at once)
+    pause: float = 0.5
     commit_seconds: float = 12.0  # a speculation at least this long is kept as a fixed piece
     long_pending: float = 24.0  # past this much pending audio, a shorter pause will do
     short_pause: float = 0.25
-    poll: float = 0.25  # how often the growing file is read
+    poll: float = 0.1  # how often the growing file is read
 
 
 @dataclass

@@ -55,3 +55,21 @@ def create_tts(engine: str = "pyttsx3", *, voice: str | None = None,
     cls = getattr(importlib.import_module(module_name), class_name)
     created: TtsEngine = cls(voice, rate)
     return created
+
+
+FALLBACK_ENGINE = "pyttsx3"  # espeak-ng: robotic, but a system package rather than a model
+
+
+def create_tts_with_fallback(engine: str = "piper", *, voice: str | None = None,
+                             rate: int = DEFAULT_RATE) -> tuple[TtsEngine, str | None]:
+    """The named engine, or pyttsx3 when the named one's package is not installed; the second
+    value is a note for the user when the fallback was taken (None otherwise)."""
+    from voicecoach.errors import MissingDependencyError
+
+    try:
+        return create_tts(engine, voice=voice, rate=rate), None
+    except MissingDependencyError as error:
+        if engine == FALLBACK_ENGINE:
+            raise
+        fallback = create_tts(FALLBACK_ENGINE, rate=rate)
+        return fallback, f"note: {error}; the interviewer speaks with {FALLBACK_ENGINE} instead"
