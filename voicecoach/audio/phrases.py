@@ -40,13 +40,14 @@ def done_phrase_checker(transcribe: Callable[[np.ndarray], str]) -> Callable[[np
 # A turn that ends in one of these is not over, whatever the intonation: the candidate is
 # thinking aloud ("let me think", "hmm"), or stopped on a word that needs more after it (a
 # trailing "so…" or "and…", or a formula half said: "the loss is the sum over i of…").
+FILLER_PATTERNS = (r"h+m+", r"u+m+", r"u+h+", r"e+r+m*", r"a+h+")  # as Whisper writes them
 THINKING_PATTERNS = (
     r"let me (?:think|see|recall|remember)(?: about (?:it|this|that))?"
     r"(?: for a (?:second|sec|moment|minute|bit))?",
     r"let'?s see", r"give me (?:a|one) (?:second|sec|moment|minute)",
     r"(?:one|a|just a) (?:second|sec|moment)", r"how (?:do|should|can) i (?:put|say) (?:it|this)",
     r"what'?s the word", r"i need to think", r"thinking", r"wait",
-    r"h+m+", r"u+m+", r"u+h+", r"e+r+m*", r"a+h+", r"okay", r"ok", r"so", r"well", r"right",
+    *FILLER_PATTERNS, r"okay", r"ok", r"so", r"well", r"right",
 )
 _CONTINUING = """
     and or but so because since then which that where when while if whether like although though
@@ -57,8 +58,10 @@ _CONTINUING = """
 """
 CONTINUING_WORDS = frozenset(_CONTINUING.split())
 _WORDS = re.compile(r"[a-z0-9']+")
+_FILLER = re.compile(rf"^(?:{'|'.join(FILLER_PATTERNS)})$")  # "...the kernel trick, um"
 _THINKING = re.compile(rf"^(?:(?:{'|'.join(THINKING_PATTERNS)})\b[\s,.]*)+$")
-OPEN_SYMBOLS = ("=", "+", "-", "*", "/", "^", "(", "…", "...", ",", ":")
+TRAILING_OFF = ("…", "...")  # Whisper's mark for speech that trails off (see only_trailing_off)
+OPEN_SYMBOLS = ("=", "+", "-", "*", "/", "^", "(", *TRAILING_OFF, ",", ":")
 # A short sentence that opens with one of these and has no comma is only its first half ("When
 # the classes are imbalanced." -- Whisper writes a full stop where the speaker merely paused).
 # Short: "if the tree is too deep it overfits" often comes without Whisper's comma.
@@ -81,4 +84,17 @@ def keeps_going(text: str) -> bool:
     if 1 < len(words) <= SUBORDINATE_WORDS and words[0] in SUBORDINATORS and \
             "," not in last_sentence:
         return True
-    return bool(words) and words[-1].strip("'") in CONTINUING_WORDS
+    return bool(words) and (words[-1].strip("'") in CONTINUING_WORDS
+                            or bool(_FILLER.match(words[-1])))
+
+
+def only_trailing_off(text: str) -> bool:
+    """The words keep going only because Whisper ended them with "...": a weak sign. tiny.en
+    writes it where speech trails off ("the bias of the model is..."), but also after some
+    finished sentences ("...like logistic regression..."), so it holds a pause open for a few
+    seconds, not up to the thinking ceiling."""
+    cleaned = text.replace("’", "'").strip()
+    stripped = cleaned
+    while stripped.endswith(TRAILING_OFF):
+        stripped = stripped.removesuffix("...").removesuffix("…").rstrip()
+    return stripped != cleaned and keeps_going(cleaned) and not keeps_going(stripped)

@@ -27,7 +27,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
-from voicecoach.audio.phrases import is_done_phrase, keeps_going
+from voicecoach.audio.phrases import is_done_phrase, keeps_going, only_trailing_off
 
 Words = Callable[[np.ndarray], str]  # recent 16 kHz audio -> its transcript
 Reason = Literal["model", "words", "phrase", "no_model"]
@@ -39,6 +39,10 @@ Reason = Literal["model", "words", "phrase", "no_model"]
 # some at 0.01 all the way (a sentence ending in "...at the very end."): without the falling bar
 # those waited for the 8 s ceiling.
 THRESHOLDS = ((0.0, 0.5), (1.0, 0.3), (1.5, 0.15), (3.0, 0.0))
+# Words whose only sign of "not done" is a trailing "..." hold a pause open this long, not up to
+# the ceiling: in the turn benchmark tiny.en wrote "..." after a finished answer, which then
+# waited 17 s (ceiling, nudge, ceiling again).
+WEAK_HOLD = 3.0
 
 
 def threshold_at(silence: float) -> float:
@@ -90,7 +94,8 @@ class TurnJudge:
                 heard = self._transcribe(tail)
                 if is_done_phrase(heard):
                     verdict = Verdict(True, "phrase", probability, heard, silence)
-                elif keeps_going(heard):
+                elif keeps_going(heard) and not (silence >= WEAK_HOLD - 1e-6
+                                                 and only_trailing_off(heard)):
                     verdict = Verdict(False, "words", probability, heard, silence)
                 else:
                     verdict = Verdict(True, "model", probability, heard, silence)
