@@ -89,9 +89,10 @@ def session(rule: str, answers: list[Answer], pulse: PulseAudio, workdir: Path,
     home = workdir / f"home-{rule}"
     home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **pulse.client_env, "HOME": str(home),
-           "VOICECOACH_RECORDINGS": str(workdir / f"recordings-{rule}")}
+           "VOICECOACH_RECORDINGS": str(workdir / f"recordings-{rule}"),
+           "PYTHONPATH": str(REPO)}  # this checkout's voicecoach, whatever is installed
     env.pop("VOICECOACH_CONFIG", None)
-    command = [str(Path(sys.executable).parent / "voicecoach"), "practice", "--questions",
+    command = [sys.executable, "-m", "voicecoach.cli", "practice", "--questions",
                QUESTIONS, "--turn", rule, "--events", str(events_path)]
     played: list[Played] = []
     raw = workdir / f"speaker-{rule}.raw"

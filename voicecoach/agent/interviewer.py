@@ -184,6 +184,7 @@ class Interviewer:
         self._rewind: Rewind | None = None  # set from an answer's end until the next speech
         self._resume = False  # the next listen continues the current answer
         self._heard: str | None = None  # ...whose words so far said "not done"
+        self._held_words: str | None = None  # the transcript that last sent us back to listen
         self._handlers: dict[State, Callable[[], State]] = {
             State.GREET: self.greet,
             State.ASK: self.ask,
@@ -492,8 +493,13 @@ class Interviewer:
             turn.timings["stt_seconds"] = round(self.events.now() - started, 3)
         else:
             raise RuntimeError("an audio answer arrived but no speech-to-text engine is set up")
-        if reply.ended_by == "turn" and self._rewind is not None and keeps_going(transcript.text):
-            return self._go_back(heard=transcript.text)  # "…so the gradient is": not done
+        held, self._held_words = self._held_words, None
+        if reply.ended_by == "turn" and self._rewind is not None and \
+                keeps_going(transcript.text) and transcript.text != held:
+            # "…so the gradient is": not done. The same words a second time mean the capture
+            # already waited through them (a trailing "..." is held 3 s): the answer is over.
+            self._held_words = transcript.text
+            return self._go_back(heard=transcript.text)
         self.events.emit("transcript", question_id=turn.question_id, text=transcript.text)
         move = recognise(transcript.text)
         if move is not None and not (turn.kind == "self_assessment" and move.kind == "dont_know"):
