@@ -280,8 +280,7 @@ class MicSource:
             from voicecoach.speech.stt import load_audio
 
             before = load_audio(context.answer_path)
-        # the words are checked by the interviewer on its transcript (see turntaking)
-        judge = TurnJudge(self.turn_model, self.words, words_at_pause=False,
+        judge = TurnJudge(self.turn_model, self.words,
                           heard=context.heard if context.resume else None)
         with KeyListener(on_key).active():
             result = record_answer(

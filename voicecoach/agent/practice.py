@@ -123,6 +123,14 @@ class SharedStt:
         with self._lock:
             return engine.transcribe(audio, prompt=prompt, word_timestamps=word_timestamps)
 
+    def quick_text(self, audio: Any) -> str:
+        """The words of recent audio, fast (see :func:`voicecoach.speech.stt.quick_words`)."""
+        from voicecoach.speech.stt import quick_words
+
+        engine = self.ready()
+        with self._lock:
+            return quick_words(engine, audio)
+
 
 def make_stt(settings: Settings) -> Any:
     """Load the STT model (once per interview; :class:`SharedStt` runs this in the background,
@@ -187,8 +195,10 @@ def words_so_far(stt: Any) -> Callable[[Any], str]:
     """The words at the end of an answer (for "I'm done" and "let me think"): its last seconds,
     transcribed quickly."""
 
+    from voicecoach.speech.stt import quick_words
+
     def transcribe(samples: Any) -> str:
-        return str(stt.transcribe(samples, word_timestamps=False).text)
+        return quick_words(stt, samples)
 
     return transcribe
 

@@ -181,7 +181,7 @@ class _Answer:
             return None
         if decision == "turn_check" and judge is not None:
             verdict = judge.at_pause(self.audio(MODEL_SECONDS), self.audio(TAIL_SECONDS),
-                                     self.endpointer.silence)
+                                     self.endpointer.silence, self.endpointer.speech_seconds)
             if verdict.done:
                 return "phrase" if verdict.reason == "phrase" else "turn"
             return None

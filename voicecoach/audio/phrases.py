@@ -16,7 +16,8 @@ DONE_PATTERNS = (
     r"i'?\s?a?m done",
     r"i am done",
     r"i'?m finished",
-    r"that'?s (?:it|all|my answer)",
+    r"that'?s (?:basically |about |pretty much |really )?(?:it|all|my answer)",
+    r"that (?:basically |about |pretty much )?covers it",
     r"(?:end|done) (?:of|with) (?:my )?answer",
 )
 _DONE_AT_END = re.compile(rf"(?:{'|'.join(DONE_PATTERNS)})\W*$", re.IGNORECASE)
@@ -70,6 +71,23 @@ SUBORDINATORS = frozenset({"when", "if", "because", "although", "though", "while
                            "unless", "whereas", "once"})
 
 
+_SENTENCE_END = re.compile(r"[.!?]+\s+")  # Whisper's punctuation in a short transcript
+
+
+def last_sentence(text: str) -> tuple[str, bool]:
+    """The last sentence of a short transcript, and whether it starts inside it (False: it began
+    before the transcribed audio did)."""
+    parts = _SENTENCE_END.split(text.strip().rstrip(".!? "))
+    return parts[-1], len(parts) > 1
+
+
+def last_sentence_words(text: str) -> int | None:
+    """Words in the last sentence, when it starts inside ``text`` (else None: it is at least
+    as long as the transcribed audio)."""
+    sentence, whole = last_sentence(text)
+    return len(_WORDS.findall(sentence.lower())) if whole else None
+
+
 def keeps_going(text: str) -> bool:
     """The words so far say the candidate is not finished (thinking, or stopped mid-phrase)."""
     cleaned = text.replace("’", "'").strip().lower()
@@ -77,12 +95,12 @@ def keeps_going(text: str) -> bool:
         return False
     if cleaned.endswith(OPEN_SYMBOLS) or cleaned.count("(") > cleaned.count(")"):
         return True
-    last_sentence = re.split(r"[.!?]\s+", cleaned.rstrip(".!? "))[-1]
-    if _THINKING.match(last_sentence.strip(" ,")):
+    final = last_sentence(cleaned)[0]
+    if _THINKING.match(final.strip(" ,")):
         return True
-    words = _WORDS.findall(last_sentence)
+    words = _WORDS.findall(final)
     if 1 < len(words) <= SUBORDINATE_WORDS and words[0] in SUBORDINATORS and \
-            "," not in last_sentence:
+            "," not in final:
         return True
     return bool(words) and (words[-1].strip("'") in CONTINUING_WORDS
                             or bool(_FILLER.match(words[-1])))

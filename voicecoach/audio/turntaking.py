@@ -9,14 +9,16 @@ turn is over when the model says so *and* the words so far do not say "keep wait
 (:func:`~voicecoach.audio.phrases.keeps_going`). A spoken "I'm done" ends it whatever the model
 thinks.
 
-Where the words come from: transcribing at every pause would add a Whisper call (0.4-1.3 s on
-2 busy cores) to every decision, so in an interview the capture decides on the model alone and
-the interviewer checks the words on the transcript it makes anyway (it is ready about when the
-capture ends: the incremental transcription runs at the same pause). If they say "keep going",
-the interviewer listens on to the same answer with a judge that already knows what was heard
-(``heard``), so the same pause is not ended twice. ``words`` (recent audio -> its transcript) is
-for the spoken "I'm done" at the longer phrase pause, and for callers without a transcript
-(then the words are checked right at the pause).
+Some pauses neither can hear. Whisper drops a trailing "so" or "and" at the end of a clip ("The
+model memorizes the noise, so" is heard "The model memorizes the noise."), and a sentence can
+stop where it could have ended ("Regularization adds a penalty | on the weights"). A quick end is
+therefore kept for turns that look finished on every count: the model agrees, the words are
+not unfinished, and the answer is not just a few words (:class:`TurnRule`). Anything less waits
+``unsure_wait`` s (longer than the 2.5 s a candidate may pause mid-sentence), which is still
+quicker than the old fixed silence once the reply is counted.
+
+The words are the last few seconds transcribed at the pause (``words``: recent audio -> its
+transcript; faster-whisper's short-window decode takes ~0.25 s), once per pause.
 """
 
 from __future__ import annotations
@@ -27,10 +29,15 @@ from typing import Literal, Protocol
 
 import numpy as np
 
-from voicecoach.audio.phrases import is_done_phrase, keeps_going, only_trailing_off
+from voicecoach.audio.phrases import (
+    is_done_phrase,
+    keeps_going,
+    last_sentence_words,
+    only_trailing_off,
+)
 
 Words = Callable[[np.ndarray], str]  # recent 16 kHz audio -> its transcript
-Reason = Literal["model", "words", "phrase", "no_model"]
+Reason = Literal["model", "words", "phrase", "short", "no_model"]
 # The bar the model must clear, by how long the silence is so far (EndpointConfig.turn_checks
 # asks at 0.4, 1, 1.5 and 3 s). At a short pause, Smart Turn's own 0.5; as the silence grows,
 # less and less certainty is needed, and after 3 s none: a silence that long ends the turn unless
@@ -43,6 +50,17 @@ THRESHOLDS = ((0.0, 0.5), (1.0, 0.3), (1.5, 0.15), (3.0, 0.0))
 # the ceiling: in the turn benchmark tiny.en wrote "..." after a finished answer, which then
 # waited 17 s (ceiling, nudge, ceiling again).
 WEAK_HOLD = 3.0
+
+
+
+@dataclass(frozen=True)
+class TurnRule:
+    """When a turn that looks finished may end quickly, and how long it waits otherwise."""
+
+    # a finished answer is rarely this short; a thinking pause often follows a few words
+    sure_speech: float = 3.5  # seconds of voice in the answer so far
+    sure_words: int = 5  # words in its last sentence (one that begins inside the heard tail)
+    unsure_wait: float = 3.0  # silence after which a turn that looks finished ends anyway
 
 
 def threshold_at(silence: float) -> float:
@@ -69,9 +87,9 @@ class TurnJudge:
     """Decides at pauses; one per answer (it remembers the words heard in the current pause)."""
 
     def __init__(self, model: TurnModel | None, words: Words | None = None, *,
-                 words_at_pause: bool = True, heard: str | None = None) -> None:
+                 heard: str | None = None, rule: TurnRule | None = None) -> None:
         self.model, self.words = model, words
-        self.words_at_pause = words_at_pause  # False: the caller checks the words afterwards
+        self.rule = rule or TurnRule()
         self.verdicts: list[Verdict] = []  # for the benchmark and the session log
         self._heard = heard  # transcript for the current pause (given: already heard)
 
@@ -79,28 +97,38 @@ class TurnJudge:
         """Speech resumed: what was heard in the last pause is stale."""
         self._heard = None
 
-    def at_pause(self, audio: np.ndarray, tail: np.ndarray, silence: float = 0.0) -> Verdict:
+    def at_pause(self, audio: np.ndarray, tail: np.ndarray, silence: float = 0.0,
+                 speech: float | None = None) -> Verdict:
         """The decision after ``silence`` s of a pause; ``audio`` is the answer so far, ``tail``
-        its last seconds. The words can only hold the turn open, never end it early."""
-        if self.model is None:
-            verdict = Verdict(done=False, reason="no_model")
-        else:
-            probability = self.model.probability(audio)
-            if probability < threshold_at(silence):
-                verdict = Verdict(False, "model", probability, silence=silence)
-            elif self._heard is None and (self.words is None or not self.words_at_pause):
-                verdict = Verdict(True, "model", probability, silence=silence)
-            else:
-                heard = self._transcribe(tail)
-                if is_done_phrase(heard):
-                    verdict = Verdict(True, "phrase", probability, heard, silence)
-                elif keeps_going(heard) and not (silence >= WEAK_HOLD - 1e-6
-                                                 and only_trailing_off(heard)):
-                    verdict = Verdict(False, "words", probability, heard, silence)
-                else:
-                    verdict = Verdict(True, "model", probability, heard, silence)
+        its last seconds, ``speech`` how many seconds of it were voice. The words can only hold
+        the turn open, never end it early (except "I'm done")."""
+        verdict = self._decide(audio, tail, silence, speech)
         self.verdicts.append(verdict)
         return verdict
+
+    def _decide(self, audio: np.ndarray, tail: np.ndarray, silence: float,
+                speech: float | None) -> Verdict:
+        if self.model is None:
+            return Verdict(done=False, reason="no_model")
+        probability = self.model.probability(audio)
+        if probability < threshold_at(silence):
+            return Verdict(False, "model", probability, silence=silence)
+        if self._heard is None and self.words is None:
+            return Verdict(True, "model", probability, silence=silence)
+        heard = self._transcribe(tail)
+        if is_done_phrase(heard):
+            return Verdict(True, "phrase", probability, heard, silence)
+        if keeps_going(heard) and not (silence >= WEAK_HOLD - 1e-6 and only_trailing_off(heard)):
+            return Verdict(False, "words", probability, heard, silence)
+        if silence < self.rule.unsure_wait - 1e-6 and self._brief(heard, speech):
+            return Verdict(False, "short", probability, heard, silence)
+        return Verdict(True, "model", probability, heard, silence)
+
+    def _brief(self, heard: str, speech: float | None) -> bool:
+        """Too little said for a quick end: a few words may be the first half of a sentence."""
+        words = last_sentence_words(heard)
+        return (speech is not None and speech < self.rule.sure_speech) or (
+            words is not None and words < self.rule.sure_words)
 
     def said_done(self, tail: np.ndarray) -> bool:
         """A spoken "I'm done" at the end of the recent audio."""

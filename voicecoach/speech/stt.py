@@ -122,6 +122,16 @@ def as_samples(audio: Path | str | np.ndarray) -> np.ndarray:
     return load_audio(Path(audio))
 
 
+def quick_words(engine: Any, audio: np.ndarray) -> str:
+    """The words of a few seconds of recent audio, as fast as the engine can: its
+    ``quick_text`` where it has one (faster-whisper: a short window, ~0.25 s), else a plain
+    transcription. For turn-taking decisions, not for transcripts."""
+    quick = getattr(engine, "quick_text", None)
+    if quick is not None:
+        return str(quick(audio))
+    return str(engine.transcribe(audio, word_timestamps=False).text)
+
+
 def build_prompt(prompt: str | None, options: SttOptions) -> str | None:
     """The initial prompt: the question (domain words) then, optionally, the filler cue."""
     parts = [p.strip() for p in (prompt, FILLER_PROMPT if options.filler_prompt else None) if p]
