@@ -362,7 +362,8 @@ def run(answers: list[Answer], folder: Path, stt: Any, offline: bool) -> list[Ou
             pulse.stop()
     if model.seconds and words.seconds:
         print(f"\nSmart Turn per decision: median {statistics.median(model.seconds) * 1000:.0f}"
-              f" ms ({len(model.seconds)} calls); words (tiny.en quick decode, last {TAIL_WORDS:g} s): median "
+              f" ms ({len(model.seconds)} calls); words (tiny.en quick decode, last "
+              f"{TAIL_WORDS:g} s): median "
               f"{statistics.median(words.seconds) * 1000:.0f} ms ({len(words.seconds)} calls)")
     return outcomes
 

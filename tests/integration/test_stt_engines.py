@@ -67,6 +67,31 @@ def test_fillers_are_kept(stt: SttEngine, speech_synth: SpeechSynth) -> None:
     assert sum(w in {"um", "uh", "umm"} for w in said) >= 2, transcript.text
 
 
+def test_quick_text_reads_the_end_of_an_answer_fast_and_keeps_a_thinking_filler(
+        stt: SttEngine, speech_synth: SpeechSynth) -> None:
+    """The turn decision's decode: the last 4 s of real Piper speech, short window, greedy."""
+    import time
+
+    from voicecoach.speech.stt import load_audio, quick_words
+
+    samples = load_audio(speech_synth.clip(ANSWERS["kmeans"]))
+    tail = np.concatenate([samples[-4 * 16_000:], np.zeros(4_800, np.float32)])
+    quick_words(stt, tail)  # warm
+    started = time.perf_counter()
+    heard = quick_words(stt, tail)
+    quick = time.perf_counter() - started
+    started = time.perf_counter()
+    full = stt.transcribe(tail, word_timestamps=False).text
+    slow = time.perf_counter() - started
+    last = normalize(ANSWERS["kmeans"]).split()[-3:]
+    assert normalize(heard).split()[-3:] == last, heard
+    assert wer(normalize(full), normalize(heard)) <= 0.25, (full, heard)
+    assert quick < slow, (quick, slow)  # the point of it: no 30 s window, no beam
+    thinking = load_audio(speech_synth.clip("Hmm, let me think."))
+    assert "think" in normalize(quick_words(stt, thinking)), quick_words(stt, thinking)
+    assert quick_words(stt, np.zeros(3 * 16_000, np.float32)) == ""  # no "you" in silence
+
+
 def test_silence_and_noise_give_no_text(stt: SttEngine) -> None:
     rng = np.random.default_rng(7)
     seconds = 16_000 * 6

@@ -41,6 +41,44 @@ def test_prepared_sentences_are_reused_and_the_utterance_saved(tmp_path: Path) -
     speaker.close()
 
 
+def test_an_answer_is_acknowledged_at_once_and_the_reply_waits_for_it() -> None:
+    import threading
+    import time
+
+    from voicecoach.agent.voice import ACKNOWLEDGMENTS
+
+    tts = CountingTts()
+    played: list[tuple[str, float]] = []
+    release = threading.Event()
+
+    def player(clip: AudioClip) -> None:
+        played.append(("start", time.perf_counter()))
+        release.wait(2)
+        played.append(("end", time.perf_counter()))
+
+    speaker = TtsSpeaker(tts, player)  # type: ignore[arg-type]
+    speaker.prepare_acknowledgments()
+    deadline = time.perf_counter() + 2
+    while len(tts.calls) < len(ACKNOWLEDGMENTS) and time.perf_counter() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.05)
+    sink = EventSink(None, keep=True)
+    started = time.perf_counter()
+    speaker.acknowledge(sink)
+    assert time.perf_counter() - started < 0.2  # it does not block the interviewer
+    threading.Timer(0.2, release.set).start()
+    speaker.say("Next question.", sink)
+    assert [kind for kind, _ in played] == ["start", "end", "start", "end"]  # never at once
+    assert sorted(tts.calls) == sorted([*ACKNOWLEDGMENTS, "Next question."])
+    acks = [e for e in sink.kept or [] if e.get("acknowledgment")]
+    assert len(acks) == 1 and acks[0]["chars"] == len(ACKNOWLEDGMENTS[0])
+    # the next answer gets the next one; a candidate who is talking again gets none
+    speaker.acknowledge(sink, go_ahead=lambda: False)
+    speaker.say("Done.", sink)
+    assert len([e for e in sink.kept or [] if e.get("acknowledgment")]) == 1
+    speaker.close()
+
+
 class FlakyTts(CountingTts):
     def __init__(self, failures: int) -> None:
         super().__init__()

@@ -67,11 +67,8 @@ def test_words_are_transcribed_once_per_pause_and_a_given_transcript_is_reused()
     judge.new_speech()
     judge.at_pause(SILENCE, SILENCE)
     assert len(calls) == 2
-    # the interviewer checks the words itself: the capture decides on the model alone...
-    later = TurnJudge(Model(0.9), lambda audio: calls.append(1) or "so", words_at_pause=False)
-    assert later.at_pause(SILENCE, SILENCE).done and len(calls) == 2
-    # ...unless it already knows the words of this pause (listening on after "…so")
-    seeded = TurnJudge(Model(0.9), None, words_at_pause=False, heard="it overfits, so")
+    # listening on after "…so": the words of this pause are known, not transcribed again
+    seeded = TurnJudge(Model(0.9), None, heard="it overfits, so")
     assert seeded.at_pause(SILENCE, SILENCE).reason == "words"
     assert seeded.at_pause(SILENCE, SILENCE, silence=3.0).reason == "words"  # at any length
 
@@ -81,15 +78,47 @@ def test_the_bar_falls_as_the_silence_grows_so_a_doubted_answer_still_ends() -> 
 
     bars = [threshold_at(s) for s in (0.4, 0.9, 1.0, 1.5, 2.9, 3.0, 6.0)]
     assert bars == sorted(bars, reverse=True) and bars[0] == 0.5 and bars[-1] == 0.0
-    doubted = TurnJudge(Model(0.2), None, words_at_pause=False)
+    doubted = TurnJudge(Model(0.2), None)
     decisions = [doubted.at_pause(SILENCE, SILENCE, s).done for s in (0.4, 1.0, 1.5, 3.0)]
     assert decisions == [False, False, True, True]
     assert [v.silence for v in doubted.verdicts] == [0.4, 1.0, 1.5, 3.0]
     # a model that is sure it is not over is still overruled by a 3 s silence...
-    assert TurnJudge(Model(0.01), None, words_at_pause=False).at_pause(SILENCE, SILENCE, 3.0).done
+    assert TurnJudge(Model(0.01), None).at_pause(SILENCE, SILENCE, 3.0).done
     # ...but never by the words
     thinking = TurnJudge(Model(0.99), lambda audio: "Hmm, let me think.")
     assert not thinking.at_pause(SILENCE, SILENCE, 3.0).done
+
+
+def test_a_turn_of_a_few_words_waits_longer_than_a_thinking_pause() -> None:
+    """ "Regularization adds a penalty" may go on "...on the weights": whatever the model says,
+    a few words end the turn only after ``unsure_wait``; a full answer ends at the first check."""
+    from voicecoach.audio.turntaking import TurnRule
+
+    rule = TurnRule()
+
+    def judge(text: str) -> TurnJudge:
+        return TurnJudge(Model(0.99), lambda audio: text)
+
+    brief = judge("Regularization adds a penalty.")
+    assert [brief.at_pause(SILENCE, SILENCE, s, speech=1.8).done
+            for s in (0.4, 1.0, 1.5)] == [False, False, False]
+    assert brief.verdicts[-1].reason == "short"
+    assert brief.at_pause(SILENCE, SILENCE, rule.unsure_wait, speech=1.8).done
+    full = "It learns the noise in the training data, so it does worse on new data."
+    assert judge(full).at_pause(SILENCE, SILENCE, 0.4, speech=4.5).done
+    # a long answer whose last sentence is a fragment of a few words still waits
+    tail = "...so it does worse on new data. It adds a penalty."
+    assert judge(tail).at_pause(SILENCE, SILENCE, 0.4, speech=9.0).reason == "short"
+    # a closing phrase is an end, however short
+    assert judge("I think that covers it.").at_pause(SILENCE, SILENCE, 0.4, speech=1.2).done
+
+
+def test_the_last_sentence_counts_only_when_it_starts_inside_the_heard_tail() -> None:
+    from voicecoach.audio.phrases import last_sentence_words
+
+    assert last_sentence_words("so it does worse. It adds a penalty.") == 4
+    assert last_sentence_words("moves each centroid to the mean of its points.") is None
+    assert last_sentence_words("") is None
 
 
 @pytest.fixture(scope="module")

@@ -414,6 +414,9 @@ class Interviewer:
             turn_copy=turn.model_copy(deep=True), turn_count=len(self.session.turns),
             self_assessment=self.session.self_assessment, summary=self.session.summary,
         )
+        if reply.audio is not None and reply.speech_seconds and getattr(
+                self.source, "live_audio", False):
+            self.speaker.acknowledge(self.events, self._go_ahead)  # while the reply is made
         return State.TRANSCRIBE
 
     def _on_move(self, turn: Turn, move: MoveMatch, text: str, reply: Reply) -> State:

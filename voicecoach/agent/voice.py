@@ -8,6 +8,12 @@ Never talking over the candidate: ``say`` takes a ``go_ahead`` check that runs a
 before any sound (the microphone: has the candidate started speaking again since the answer was
 judged over?). If it says no, nothing is said and ``say`` returns False, so the interviewer can go
 back to listening to the same answer.
+
+Taking an answer: the moment a spoken answer is over, ``acknowledge`` says a short "All right."
+(the reference interviewer opens nearly every reply that way) on a thread, while the answer is
+transcribed and graded and the reply is synthesized. The candidate hears the interviewer within
+a few hundred milliseconds of finishing, not after the 1-2 s that work takes on 2 cores; the
+reply follows when ready (``say`` waits for the acknowledgment to finish).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ if TYPE_CHECKING:
 Player = Callable[["AudioClip"], None]
 GoAhead = Callable[[], bool]  # True: nobody is speaking, the interviewer may start
 TAKE_YOUR_TIME = "Take your time."  # said when a thinking pause reaches the ceiling
+ACKNOWLEDGMENTS = ("All right.", "Okay.", "Right.")  # in turn, as a spoken answer ends
 PREPARED_LIMIT = 24  # synthesized-ahead sentences kept
 SENTENCE_GAP = 0.12  # seconds of silence between separately synthesized sentences
 
@@ -40,6 +47,10 @@ class Speaker(Protocol):
 
     def say(self, text: str, events: EventSink, audio_path: Path | None = None,
             go_ahead: GoAhead | None = None) -> bool: ...
+
+    def acknowledge(self, events: EventSink, go_ahead: GoAhead | None = None) -> None: ...
+
+    def prepare_acknowledgments(self) -> None: ...
 
     def close(self) -> None: ...
 
@@ -61,6 +72,12 @@ class PrintSpeaker:
         self._write(text)
         events.emit("speaking_finished")
         return True
+
+    def acknowledge(self, events: EventSink, go_ahead: GoAhead | None = None) -> None:
+        return None  # on screen the reply itself comes at once; an "All right." is noise
+
+    def prepare_acknowledgments(self) -> None:
+        return None
 
     def close(self) -> None:
         return None
@@ -104,6 +121,9 @@ class TtsSpeaker:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts")
         self._ready: dict[str, Future[AudioClip]] = {}
         self._lock = threading.Lock()
+        self._acks: dict[str, Future[AudioClip]] = {}  # kept: said again and again
+        self._acked = 0
+        self._acking: threading.Thread | None = None  # an acknowledgment being played
 
     def prepare(self, text: str) -> None:
         """Start synthesizing ``text``'s sentences in the background (no-op for those under way).
@@ -154,6 +174,7 @@ class TtsSpeaker:
                 (self._echo or print)(text)
                 events.emit("speaking_finished")
                 return True
+        self._finish_acknowledgment()
         if go_ahead is not None and not go_ahead():
             return False
         if audio_path is not None:
@@ -165,5 +186,45 @@ class TtsSpeaker:
         events.emit("speaking_finished")
         return True
 
+    def acknowledge(self, events: EventSink, go_ahead: GoAhead | None = None) -> None:
+        """Start saying the next of :data:`ACKNOWLEDGMENTS` and return at once; nothing is said
+        if it is not synthesized yet or ``go_ahead`` says the candidate is talking. It is
+        synthesized ahead on the first call (the first answer is taken in silence) or by
+        :meth:`prepare_acknowledgments`."""
+        self.prepare_acknowledgments()
+        text = ACKNOWLEDGMENTS[self._acked % len(ACKNOWLEDGMENTS)]
+        future = self._acks.get(text)
+        if future is None or not future.done() or future.exception() is not None:
+            return
+        self._acked += 1
+        self._finish_acknowledgment()
+
+        def play() -> None:
+            if go_ahead is not None and not go_ahead():
+                return
+            events.emit("speaking_started", chars=len(text), audio_seconds=round(
+                future.result().duration, 2), acknowledgment=True)
+            self._player(future.result())
+            events.emit("speaking_finished")
+
+        self._acking = threading.Thread(target=play, name="acknowledge", daemon=True)
+        self._acking.start()
+
+    def prepare_acknowledgments(self) -> None:
+        """Synthesize the acknowledgments in the background (once; not with an engine that
+        must not be driven from a worker, which then does without them)."""
+        if not self.ahead:
+            return
+        with self._lock:
+            for text in ACKNOWLEDGMENTS:
+                if text not in self._acks:
+                    self._acks[text] = self._pool.submit(self._tts.synthesize, text)
+
+    def _finish_acknowledgment(self) -> None:
+        acking, self._acking = self._acking, None
+        if acking is not None:
+            acking.join()
+
     def close(self) -> None:
+        self._finish_acknowledgment()
         self._pool.shutdown(wait=False, cancel_futures=True)
