@@ -13,8 +13,8 @@ speak feedback, and save a session whose report names the gap.
 from __future__ import annotations
 
 import statistics
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
