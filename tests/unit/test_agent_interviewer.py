@@ -309,16 +309,3 @@ def test_speech_before_the_interviewer_talks_continues_the_same_answer(
     assert [t.kind for t in session.turns] == ["question", "self_assessment"]
     assert session.turns[0].answer is not None and session.turns[0].answer.text == GOOD
     assert session.self_assessment == "fine"
-
-
-def test_an_answer_that_stops_on_so_is_listened_to_on_without_a_word(
-        real_bank: RubricBank, tmp_path: Path) -> None:
-    source = ResumingSource(["a deeper tree memorizes the training data, so", GOOD, "fine"])
-    session, events, said = run_with(real_bank, tmp_path, source)
-    assert source.contexts[1].resume and source.contexts[1].heard is not None
-    assert source.contexts[1].heard.endswith("so")
-    resumed = [e for e in events if e["type"] == "answer_resumed"]
-    assert resumed and resumed[0]["why"] == "words"
-    assert len([e for e in events if e["type"] == "grade"]) == 1  # the half was never graded
-    assert said[1:3] == [real_bank["max-depth"].rubric.question, SELF_ASSESSMENT_PROMPT]
-    assert session.turns[0].answer is not None and session.turns[0].answer.text == GOOD

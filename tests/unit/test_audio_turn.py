@@ -67,10 +67,10 @@ def test_words_are_transcribed_once_per_pause_and_a_given_transcript_is_reused()
     judge.new_speech()
     judge.at_pause(SILENCE, SILENCE)
     assert len(calls) == 2
-    # listening on after "…so": the words of this pause are known, not transcribed again
-    seeded = TurnJudge(Model(0.9), None, heard="it overfits, so")
-    assert seeded.at_pause(SILENCE, SILENCE).reason == "words"
-    assert seeded.at_pause(SILENCE, SILENCE, silence=3.0).reason == "words"  # at any length
+    # a trailing "so" holds the turn open at any length of silence
+    held = TurnJudge(Model(0.9), lambda audio: "it overfits, so")
+    assert held.at_pause(SILENCE, SILENCE).reason == "words"
+    assert held.at_pause(SILENCE, SILENCE, silence=3.0).reason == "words"
 
 
 def test_the_bar_falls_as_the_silence_grows_so_a_doubted_answer_still_ends() -> None:

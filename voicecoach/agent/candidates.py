@@ -50,7 +50,6 @@ class ListenContext:
     events: EventSink
     question_id: str | None = None
     resume: bool = False  # the answer seemed over but goes on: record on into the same file
-    heard: str | None = None  # with resume: what was heard so far (its words said "not done")
 
 
 @dataclass(frozen=True)
@@ -280,8 +279,7 @@ class MicSource:
             from voicecoach.speech.stt import load_audio
 
             before = load_audio(context.answer_path)
-        judge = TurnJudge(self.turn_model, self.words,
-                          heard=context.heard if context.resume else None)
+        judge = TurnJudge(self.turn_model, self.words)
         with KeyListener(on_key).active():
             result = record_answer(
                 context.answer_path, mic=self.mic, endpoint=self.endpoint, judge=judge,
@@ -292,7 +290,7 @@ class MicSource:
         if judge.verdicts:
             context.events.emit("turn_checks", question_id=context.question_id, checks=[
                 [v.reason, None if v.probability is None else round(v.probability, 3),
-                 round(v.silence, 2)]
+                 round(v.silence, 2), v.words]
                 for v in judge.verdicts])
         action = KEY_COMMANDS.get(self._pressed[0]) if self._pressed else None
         if action in ("repeat", "skip", "quit"):

@@ -13,9 +13,9 @@ the first answer stays covered and the next probe targets what is still missing.
 The candidate is never talked over: the interviewer works out its reply as soon as an answer seems
 over, but just before it speaks it asks the source whether the candidate has started talking again
 (:meth:`MicSource.resumed`). If so, it forgets the reply (:class:`Rewind`), and goes back to
-listening to the same answer, which is then transcribed and graded as a whole. The same happens
-when an answer ended by the turn model turns out, once transcribed, to stop on words that say the
-candidate is not done ("let me think", a trailing "and…"): nothing is said, listening goes on.
+listening to the same answer, which is then transcribed and graded as a whole. (Words that say
+the candidate is not done, "let me think" or a trailing "and…", are heard at the pause itself,
+by the capture: :mod:`voicecoach.audio.turntaking`.)
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from voicecoach.agent.flow import opening, pick_next
 from voicecoach.agent.policy import FollowUpPolicy, ProbeRequest
 from voicecoach.agent.replies import MoveContext, reply_to
 from voicecoach.agent.voice import Speaker
-from voicecoach.audio.phrases import keeps_going
 from voicecoach.feedback.summary import summarize
 from voicecoach.feedback.text import spoken_feedback, written_feedback
 from voicecoach.grading.grader import AnswerGrader, grade_answer
@@ -183,8 +182,6 @@ class Interviewer:
         self._last_answer_end: float | None = None
         self._rewind: Rewind | None = None  # set from an answer's end until the next speech
         self._resume = False  # the next listen continues the current answer
-        self._heard: str | None = None  # ...whose words so far said "not done"
-        self._held_words: str | None = None  # the transcript that last sent us back to listen
         self._handlers: dict[State, Callable[[], State]] = {
             State.GREET: self.greet,
             State.ASK: self.ask,
@@ -302,7 +299,7 @@ class Interviewer:
         resumed = getattr(self.source, "resumed", None)
         return self._rewind is None or resumed is None or not resumed()
 
-    def _go_back(self, heard: str | None = None) -> State:
+    def _go_back(self) -> State:
         """The candidate went on talking (or its words say it will): undo what followed the
         answer, listen on."""
         rewind = self._rewind
@@ -319,9 +316,8 @@ class Interviewer:
         self._turn = rewind.turn_copy
         self.session.self_assessment, self.session.summary = \
             rewind.self_assessment, rewind.summary
-        self._resume, self._heard = True, heard
-        self.events.emit("answer_resumed", question_id=rewind.turn.question_id,
-                         why="words" if heard is not None else "speech")
+        self._resume = True
+        self.events.emit("answer_resumed", question_id=rewind.turn.question_id)
         return State.LISTEN
 
     def _speak_turn(self, turn: Turn) -> bool:
@@ -374,11 +370,10 @@ class Interviewer:
         if self.live_transcriber is not None and getattr(self.source, "live_audio", False):
             live = self.live_transcriber(answer_path, self._stt_prompt(turn),
                                          self._grade_ahead(turn))
-        resume, heard, self._resume, self._heard = self._resume, self._heard, False, None
+        resume, self._resume = self._resume, False
         try:
             reply = self.source.listen(
-                ListenContext(turn.prompt, answer_path, self.events, turn.question_id, resume,
-                              heard)
+                ListenContext(turn.prompt, answer_path, self.events, turn.question_id, resume)
             )
         except BaseException:
             if live is not None:
@@ -496,13 +491,6 @@ class Interviewer:
             turn.timings["stt_seconds"] = round(self.events.now() - started, 3)
         else:
             raise RuntimeError("an audio answer arrived but no speech-to-text engine is set up")
-        held, self._held_words = self._held_words, None
-        if reply.ended_by == "turn" and self._rewind is not None and \
-                keeps_going(transcript.text) and transcript.text != held:
-            # "…so the gradient is": not done. The same words a second time mean the capture
-            # already waited through them (a trailing "..." is held 3 s): the answer is over.
-            self._held_words = transcript.text
-            return self._go_back(heard=transcript.text)
         self.events.emit("transcript", question_id=turn.question_id, text=transcript.text)
         move = recognise(transcript.text)
         if move is not None and not (turn.kind == "self_assessment" and move.kind == "dont_know"):

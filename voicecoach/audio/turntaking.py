@@ -87,11 +87,11 @@ class TurnJudge:
     """Decides at pauses; one per answer (it remembers the words heard in the current pause)."""
 
     def __init__(self, model: TurnModel | None, words: Words | None = None, *,
-                 heard: str | None = None, rule: TurnRule | None = None) -> None:
+                 rule: TurnRule | None = None) -> None:
         self.model, self.words = model, words
         self.rule = rule or TurnRule()
         self.verdicts: list[Verdict] = []  # for the benchmark and the session log
-        self._heard = heard  # transcript for the current pause (given: already heard)
+        self._heard: str | None = None  # the words of the current pause, once transcribed
 
     def new_speech(self) -> None:
         """Speech resumed: what was heard in the last pause is stale."""
@@ -113,7 +113,7 @@ class TurnJudge:
         probability = self.model.probability(audio)
         if probability < threshold_at(silence):
             return Verdict(False, "model", probability, silence=silence)
-        if self._heard is None and self.words is None:
+        if self.words is None:
             return Verdict(True, "model", probability, silence=silence)
         heard = self._transcribe(tail)
         if is_done_phrase(heard):
