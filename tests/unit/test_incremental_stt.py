@@ -94,7 +94,7 @@ def test_the_end_of_answer_silence_is_used_to_transcribe_so_nothing_is_left_afte
     wav.close()
     transcript = live.finish()
     assert len(stt.calls) == 1  # at the pause; finish reused it
-    # speech (5 s, as the fake VAD sees it) + about the 0.3 s pause, not the 3 s that follow
+    # speech (5 s, as the fake VAD sees it) + about the 0.8 s pause, not the 3 s that follow
     assert 5.3 * RATE <= stt.calls[0][0] < 6.0 * RATE
     assert transcript.settings["transcribed_after_end"] is False
     assert transcript.text == "piece1" and transcript.duration == pytest.approx(8.0, abs=0.05)

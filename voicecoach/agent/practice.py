@@ -7,6 +7,7 @@ rubric or LLM follow-up policy. The Typer command only parses flags into :class:
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -46,6 +47,8 @@ from voicecoach.session.store import SessionStore
 
 if TYPE_CHECKING:
     from voicecoach.ui.live import LiveView
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -91,24 +94,38 @@ class SharedStt:
 
     Loading (0.4-1.6 s for tiny.en on 2 cores) overlaps the greeting instead of delaying the
     first question; ``ready()`` waits for it (and raises its error, if loading failed). Calls
-    are serialised: answer pieces and the "I'm done" check may ask at once, two decodes on
+    are serialised: answer pieces may be transcribed while the last one is, two decodes on
     2 cores only slow each other down, and not every engine is safe to call concurrently.
+
+    The turn decision's quick decodes (:meth:`quick_text`) have an engine of their own when
+    ``quick`` loads one: behind the lock they waited for a beam-5 transcription of the answer
+    so far (1-2 s, started at every 0.3 s pause), and the capture, which decides on its own
+    thread, fell seconds behind the microphone (measured through PulseAudio: a finished answer
+    was ended ~8 s after its last word, though the decision itself came 0.4 s into the pause).
     """
 
-    def __init__(self, load: Callable[[], Any]) -> None:
+    def __init__(self, load: Callable[[], Any], quick: Callable[[], Any] | None = None) -> None:
         self._lock = threading.Lock()
         self._engine: Any = None
         self._error: BaseException | None = None
         self._loaded = threading.Event()
-        threading.Thread(target=self._load, args=(load,), name="stt-load", daemon=True).start()
+        self._quick: Any = None
+        self._quick_lock = threading.Lock()
+        threading.Thread(target=self._load, args=(load, quick), name="stt-load",
+                         daemon=True).start()
 
-    def _load(self, load: Callable[[], Any]) -> None:
+    def _load(self, load: Callable[[], Any], quick: Callable[[], Any] | None) -> None:
         try:
             self._engine = load()
         except BaseException as error:  # re-raised in the caller's thread by ready()
             self._error = error
         finally:
             self._loaded.set()
+        if quick is not None and self._error is None:
+            try:
+                self._quick = quick()
+            except Exception:  # optional: the shared engine does the quick decodes then
+                log.exception("no separate engine for quick decodes; the shared one is used")
 
     def ready(self) -> Any:
         """The loaded engine (waits for it)."""
@@ -128,8 +145,19 @@ class SharedStt:
         from voicecoach.speech.stt import quick_words
 
         engine = self.ready()
+        if self._quick is not None:
+            with self._quick_lock:
+                return quick_words(self._quick, audio)
         with self._lock:
             return quick_words(engine, audio)
+
+
+def make_quick_stt(settings: Settings) -> Any:
+    """The engine for the turn decision's quick decodes: tiny.en, whatever model transcribes the
+    answers (it reads only the last words of a pause, ~0.25 s)."""
+    from voicecoach.speech.stt import create_stt
+
+    return create_stt("faster-whisper", "tiny.en", threads=settings.stt_threads)
 
 
 def make_stt(settings: Settings) -> Any:
@@ -284,7 +312,9 @@ def run_practice(
         source: AnswerSource
         scripted = ScriptedSource.from_file(request.answers) if request.answers else None
         needs_stt = voice_in or (scripted is not None and scripted.has_audio)
-        stt = SharedStt(lambda: make_stt(settings)) if needs_stt else None
+        quick = (lambda: make_quick_stt(settings)) if voice_in and \
+            settings.stt_engine == "faster-whisper" else None
+        stt = SharedStt(lambda: make_stt(settings), quick) if needs_stt else None
         mic = None
         if voice_in:
             from voicecoach.audio.capture import Microphone

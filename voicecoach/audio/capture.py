@@ -78,6 +78,9 @@ class Microphone:
         self._held: list[np.ndarray] = []  # read from the queue but not yet used by an answer
         self._stream: Any = None
         self._running: Any = None
+        # resumed() runs before every utterance: a Silero model costs 80-135 ms to create
+        self._onset = VoiceDetector()
+        self._onset_lock = threading.Lock()
 
     def __enter__(self) -> Microphone:
         sd = sounddevice()
@@ -129,23 +132,30 @@ class Microphone:
     def resumed(self, min_speech: float = EndpointConfig.min_speech) -> bool:
         """Whether the candidate has spoken since the last answer ended (the answer goes on)."""
         held = self._drain()
-        return bool(held) and _speech_onset(np.concatenate(held), min_speech) is not None
+        return bool(held) and self._onset_in(np.concatenate(held), min_speech) is not None
+
+    def _onset_in(self, audio: np.ndarray, min_speech: float) -> int | None:
+        with self._onset_lock:
+            self._onset.reset()
+            return _speech_onset(audio, min_speech, self._onset)
 
     def start_answer(self) -> None:
         """A new answer begins: keep from the backlog only speech (from just before it began)
         and a short pre-roll; the rest is the silence while the interviewer talked."""
         held = self._drain()
         audio = np.concatenate(held) if held else np.zeros(0, dtype=np.float32)
-        onset = _speech_onset(audio, EndpointConfig.min_speech)
+        onset = self._onset_in(audio, EndpointConfig.min_speech)
         keep = round(PRE_ROLL * SAMPLE_RATE)
         start = max(0, onset - keep) if onset is not None else max(0, len(audio) - keep)
         kept = audio[start // BLOCK * BLOCK:]
         self._held = [kept[i:i + BLOCK] for i in range(0, len(kept), BLOCK)]
 
 
-def _speech_onset(audio: np.ndarray, min_speech: float) -> int | None:
-    """Sample where a voiced run of ``min_speech`` s begins in ``audio``, if there is one."""
-    frames = VoiceDetector().probabilities(audio)
+def _speech_onset(audio: np.ndarray, min_speech: float,
+                  detector: VoiceDetector | None = None) -> int | None:
+    """Sample where a voiced run of ``min_speech`` s begins in ``audio``, if there is one
+    (``detector``: a fresh or reset one to use)."""
+    frames = (detector or VoiceDetector()).probabilities(audio)
     needed = max(1, round(min_speech * SAMPLE_RATE / WINDOW))
     run = 0
     for index, probability in enumerate(frames):

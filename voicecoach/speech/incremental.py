@@ -58,11 +58,12 @@ class Transcribes(Protocol):
 class IncrementalOptions:
     """When to transcribe ahead (seconds); defaults chosen by ``benchmarks/bench_interviewer``."""
 
-    # a silence this long triggers a speculation: before the turn model's first check (0.4 s,
-    # EndpointConfig.turn_checks), so the transcript is under way when the capture ends the
-    # answer. A transcription costs ~1 s on 2 cores whatever its length (Whisper's 30 s window):
-    # started at the end it would be most of the wait (bench_turn_practice: 2.5 s with 0.5)
-    pause: float = 0.3
+    # a silence this long triggers a speculation. After the turn decision's first check (0.4 s
+    # into a pause, then a quick decode of ~0.3 s): started at 0.3 s, this beam-5 decode of
+    # everything said so far (1-2 s on 2 cores) competed with that check for the cores and
+    # delayed it. The interviewer acknowledges an answer at once, so the transcript is no
+    # longer the first thing the candidate waits for.
+    pause: float = 0.8
     commit_seconds: float = 12.0  # a speculation at least this long is kept as a fixed piece
     long_pending: float = 24.0  # past this much pending audio, a shorter pause will do
     short_pause: float = 0.25
