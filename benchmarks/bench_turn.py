@@ -7,7 +7,7 @@ with pink noise at 15 dB SNR (the noise goes on after the answer, as a room's wo
 listen to the same playback at once, each through its own real capture path
 (:class:`~voicecoach.audio.capture.Microphone` + :func:`record_answer`):
 
-- **model** (default): Smart Turn v3.2 asked at 0.4, 1, 1.5 and 3 s into each pause, its bar
+- **model** (default): Smart Turn v3.2 asked at 0.3, 1, 1.5 and 3 s into each pause, its bar
   falling from 0.5 to 0, and the words of the last 4 s (tiny.en's quick decode) at the same
   checks: they hold a pause open ("let me think", a trailing "so"), and a turn of only a few
   words waits 3 s (see ``voicecoach.audio.turntaking``); 8 s ceiling, then a nudge;

@@ -244,7 +244,7 @@ def test_the_turn_model_ends_the_answer_at_the_first_pause_it_calls_complete(
     assert result.ended_by == "turn"
     # asked at 0.4, 1 and 1.5 s into the 1.8 s pause (each time "not yet"), then at 0.4 s
     assert [v.done for v in judge.verdicts] == [False, False, False, True]
-    assert [v.silence for v in judge.verdicts] == pytest.approx([0.4, 1.0, 1.5, 0.4], abs=0.04)
+    assert [v.silence for v in judge.verdicts] == pytest.approx([0.3, 1.0, 1.5, 0.3], abs=0.04)
     assert result.duration == pytest.approx(speech_end + 0.4, abs=0.35)  # no 3 s wait
     assert all(0 < heard <= 8.0 for heard in model.heard)
 
@@ -271,7 +271,7 @@ def test_words_that_say_keep_going_overrule_the_model_until_the_ceiling(
         tmp_path / "a.wav", judge=judge, endpoint=EndpointConfig(think_ceiling=3.0),
         hooks=CaptureHooks(on_nudge=lambda: nudges.append(1.0)))
     assert {v.reason for v in judge.verdicts} == {"words"}  # every check, even after 3 s
-    assert len(judge.verdicts) == 3 + 4  # 0.4, 1, 1.5 s in the pause; 0.4, 1, 1.5, 3 at the end
+    assert len(judge.verdicts) == 3 + 4  # 0.3, 1, 1.5 s in the pause; 0.3, 1, 1.5, 3 at the end
     assert (result.ended_by, result.nudged, nudges) == ("silence", 1, [1.0])
     assert result.duration == pytest.approx(speech_end + 6.0, abs=0.4)  # nudge at 3 s, end at 6
 

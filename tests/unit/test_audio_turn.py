@@ -89,6 +89,30 @@ def test_the_bar_falls_as_the_silence_grows_so_a_doubted_answer_still_ends() -> 
     assert not thinking.at_pause(SILENCE, SILENCE, 3.0).done
 
 
+def test_the_words_of_a_pause_are_prefetched_once_and_dropped_when_speech_resumes() -> None:
+    import threading
+
+    calls: list[str] = []
+    release = threading.Event()
+
+    def words(audio: np.ndarray) -> str:
+        release.wait(2)
+        calls.append("decode")
+        return "It learns the noise in the training data, so it does worse on new data."
+
+    judge = TurnJudge(Model(0.9), words)
+    judge.prefetch(SILENCE)
+    judge.prefetch(SILENCE)  # already under way: not started twice
+    release.set()
+    assert judge.at_pause(SILENCE, SILENCE, 0.3, speech=5.0).done
+    assert calls == ["decode"]
+    judge.new_speech()
+    judge.prefetch(SILENCE)
+    judge.new_speech()  # the candidate went on: that decode is not used
+    judge.at_pause(SILENCE, SILENCE, 0.3, speech=6.0)
+    assert len(calls) == 3
+
+
 def test_a_turn_of_a_few_words_waits_longer_than_a_thinking_pause() -> None:
     """ "Regularization adds a penalty" may go on "...on the weights": whatever the model says,
     a few words end the turn only after ``unsure_wait``; a full answer ends at the first check."""

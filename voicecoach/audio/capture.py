@@ -40,6 +40,7 @@ BLOCK = WINDOW  # one Silero window: 32 ms
 FLUSH_SECONDS = 0.25  # how much audio a crash can lose at most
 LEVEL_SECONDS = 0.1  # level-meter update interval
 TAIL_SECONDS = 4.0  # recent audio transcribed for the words so far
+PREFETCH_SILENCE = 0.15  # the words of a pause start being transcribed this far into it
 MODEL_SECONDS = 8.0  # audio the turn model hears
 PRE_ROLL = 0.3  # audio kept before speech found in the backlog (the onset VAD reacts late to)
 DEAD_MIC_SECONDS = 5.0  # an open stream that delivers nothing this long is an error
@@ -282,6 +283,9 @@ def _record(path: Path, mic: Microphone, endpoint: EndpointConfig | None,
                 if judge is not None and was_silent and endpointer.speech_end == \
                         endpointer.elapsed:
                     judge.new_speech()
+                if judge is not None and endpointer.started and \
+                        PREFETCH_SILENCE <= endpointer.silence < endpointer.config.turn_checks[0]:
+                    judge.prefetch(answer.audio(TAIL_SECONDS))  # once per pause
                 if decision == "turn_check" or decision == "pause":
                     wav.flush()  # the live transcription sees the audio up to this pause
                 ended_by = answer.decide(decision)

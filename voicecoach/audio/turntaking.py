@@ -23,7 +23,9 @@ transcript; faster-whisper's short-window decode takes ~0.25 s), once per pause.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -39,7 +41,7 @@ from voicecoach.audio.phrases import (
 Words = Callable[[np.ndarray], str]  # recent 16 kHz audio -> its transcript
 Reason = Literal["model", "words", "phrase", "short", "no_model"]
 # The bar the model must clear, by how long the silence is so far (EndpointConfig.turn_checks
-# asks at 0.4, 1, 1.5 and 3 s). At a short pause, Smart Turn's own 0.5; as the silence grows,
+# asks at 0.3, 1, 1.5 and 3 s). At a short pause, Smart Turn's own 0.5; as the silence grows,
 # less and less certainty is needed, and after 3 s none: a silence that long ends the turn unless
 # the words say "keep waiting" (pipecat's analyzer likewise ends a turn after 3 s whatever the
 # model says). On Piper's speech the model scores most finished answers above 0.8 at 0.4 s, but
@@ -92,10 +94,27 @@ class TurnJudge:
         self.rule = rule or TurnRule()
         self.verdicts: list[Verdict] = []  # for the benchmark and the session log
         self._heard: str | None = None  # the words of the current pause, once transcribed
+        self._early: Future[str] | None = None  # ...or being transcribed (prefetch)
 
     def new_speech(self) -> None:
         """Speech resumed: what was heard in the last pause is stale."""
-        self._heard = None
+        self._heard, self._early = None, None
+
+    def prefetch(self, tail: np.ndarray) -> None:
+        """Start transcribing the pause's words on a thread, before the first check asks for
+        them (the decode is most of a decision's time: ~0.25 s of the ~0.35 s)."""
+        if self.words is None or self._heard is not None or self._early is not None:
+            return
+        words, early = self.words, Future[str]()
+
+        def run() -> None:
+            try:
+                early.set_result(words(tail))
+            except BaseException as error:  # re-raised where the words are needed
+                early.set_exception(error)
+
+        self._early = early
+        threading.Thread(target=run, name="turn-words", daemon=True).start()
 
     def at_pause(self, audio: np.ndarray, tail: np.ndarray, silence: float = 0.0,
                  speech: float | None = None) -> Verdict:
@@ -137,5 +156,6 @@ class TurnJudge:
     def _transcribe(self, tail: np.ndarray) -> str:
         if self._heard is None:
             assert self.words is not None
-            self._heard = self.words(tail)
+            early, self._early = self._early, None
+            self._heard = early.result() if early is not None else self.words(tail)
         return self._heard

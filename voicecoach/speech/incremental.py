@@ -58,7 +58,7 @@ class Transcribes(Protocol):
 class IncrementalOptions:
     """When to transcribe ahead (seconds); defaults chosen by ``benchmarks/bench_interviewer``."""
 
-    # a silence this long triggers a speculation. After the turn decision's first check (0.4 s
+    # a silence this long triggers a speculation. After the turn decision's first check (0.3 s
     # into a pause, then a quick decode of ~0.3 s): started at 0.3 s, this beam-5 decode of
     # everything said so far (1-2 s on 2 cores) competed with that check for the cores and
     # delayed it. The interviewer acknowledges an answer at once, so the transcript is no
