@@ -113,6 +113,25 @@ def test_the_words_of_a_pause_are_prefetched_once_and_dropped_when_speech_resume
     assert len(calls) == 3
 
 
+def test_a_resumed_answer_is_not_ended_again_before_the_candidate_speaks() -> None:
+    judge = TurnJudge(Model(0.99), lambda audio: "It learns the noise, which hurts on new data.")
+    judge.resume()
+    assert judge.at_pause(SILENCE, SILENCE, 0.3, speech=6.0).reason == "resumed"
+    judge.new_speech()
+    assert judge.at_pause(SILENCE, SILENCE, 0.3, speech=7.0).done
+
+
+def test_a_looping_filler_holds_a_pause_only_briefly() -> None:
+    from voicecoach.audio.phrases import only_trailing_off
+
+    looped = "computes inner products without building it, uh, uh, uh, uh, uh,"
+    assert keeps_going(looped) and only_trailing_off(looped)
+    assert not only_trailing_off("the kernel trick, um,")  # one "um": the candidate goes on
+    judge = TurnJudge(Model(0.99), lambda audio: looped)
+    assert not judge.at_pause(SILENCE, SILENCE, 1.5, speech=6.0).done
+    assert judge.at_pause(SILENCE, SILENCE, 3.0, speech=6.0).done
+
+
 def test_a_turn_of_a_few_words_waits_longer_than_a_thinking_pause() -> None:
     """ "Regularization adds a penalty" may go on "...on the weights": whatever the model says,
     a few words end the turn only after ``unsure_wait``; a full answer ends at the first check."""

@@ -249,6 +249,8 @@ def _record(path: Path, mic: Microphone, endpoint: EndpointConfig | None,
                 answer.recent.append(before[start:start + BLOCK])
             for _ in detector.probabilities(before):
                 endpointer.update(1.0)  # already known to be speech: the answer has begun
+            if judge is not None:
+                judge.resume()
         elif not fresh:
             mic.start_answer()
         flushed_at = level_at = 0

@@ -106,12 +106,25 @@ def keeps_going(text: str) -> bool:
                             or bool(_FILLER.match(words[-1])))
 
 
+LOOPED_FILLERS = 3  # the same filler this many times in a row at the end: Whisper looping
+
+
 def only_trailing_off(text: str) -> bool:
-    """The words keep going only because Whisper ended them with "...": a weak sign. tiny.en
-    writes it where speech trails off ("the bias of the model is..."), but also after some
-    finished sentences ("...like logistic regression..."), so it holds a pause open for a few
-    seconds, not up to the thinking ceiling."""
+    """The words keep going only because of a weak sign, which holds a pause open for a few
+    seconds, not up to the thinking ceiling:
+
+    * Whisper ended them with "...". tiny.en writes it where speech trails off ("the bias of
+      the model is..."), but also after some finished sentences ("...like logistic
+      regression...");
+    * they end in one filler over and over ("…without building it, uh, uh, uh, uh"): the quick
+      decode looping on a noisy tail (seen at 15 dB SNR after a finished answer, which then
+      waited for the ceiling); people do not say "uh" four times running.
+    """
     cleaned = text.replace("’", "'").strip()
+    tokens = _WORDS.findall(cleaned.lower())
+    last = tokens[-LOOPED_FILLERS:]
+    if len(last) == LOOPED_FILLERS and len(set(last)) == 1 and _FILLER.match(last[0]):
+        return True
     stripped = cleaned
     while stripped.endswith(TRAILING_OFF):
         stripped = stripped.removesuffix("...").removesuffix("…").rstrip()

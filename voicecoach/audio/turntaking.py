@@ -39,7 +39,7 @@ from voicecoach.audio.phrases import (
 )
 
 Words = Callable[[np.ndarray], str]  # recent 16 kHz audio -> its transcript
-Reason = Literal["model", "words", "phrase", "short", "no_model"]
+Reason = Literal["model", "words", "phrase", "short", "resumed", "no_model"]
 # The bar the model must clear, by how long the silence is so far (EndpointConfig.turn_checks
 # asks at 0.3, 1, 1.5 and 3 s). At a short pause, Smart Turn's own 0.5; as the silence grows,
 # less and less certainty is needed, and after 3 s none: a silence that long ends the turn unless
@@ -95,10 +95,17 @@ class TurnJudge:
         self.verdicts: list[Verdict] = []  # for the benchmark and the session log
         self._heard: str | None = None  # the words of the current pause, once transcribed
         self._early: Future[str] | None = None  # ...or being transcribed (prefetch)
+        self._judged = False  # the current pause was already judged over (see resume)
 
     def new_speech(self) -> None:
         """Speech resumed: what was heard in the last pause is stale."""
-        self._heard, self._early = None, None
+        self._heard, self._early, self._judged = None, None, False
+
+    def resume(self) -> None:
+        """Listening goes on after this answer was judged over because the candidate spoke
+        again: the rest of that pause, still queued before their new words, must not end the
+        answer a second time (it did, once per 0.3 s of queued silence)."""
+        self._judged = True
 
     def prefetch(self, tail: np.ndarray) -> None:
         """Start transcribing the pause's words on a thread, before the first check asks for
@@ -127,6 +134,8 @@ class TurnJudge:
 
     def _decide(self, audio: np.ndarray, tail: np.ndarray, silence: float,
                 speech: float | None) -> Verdict:
+        if self._judged:
+            return Verdict(False, "resumed", silence=silence)
         if self.model is None:
             return Verdict(done=False, reason="no_model")
         probability = self.model.probability(audio)
