@@ -45,7 +45,7 @@ def test_an_answer_is_acknowledged_at_once_and_the_reply_waits_for_it() -> None:
     import threading
     import time
 
-    from voicecoach.agent.voice import ACKNOWLEDGMENTS
+    from voicecoach.agent.voice import ACKNOWLEDGE_AFTER, ACKNOWLEDGMENTS
 
     tts = CountingTts()
     played: list[tuple[str, float]] = []
@@ -69,11 +69,13 @@ def test_an_answer_is_acknowledged_at_once_and_the_reply_waits_for_it() -> None:
     threading.Timer(0.2, release.set).start()
     speaker.say("Next question.", sink)
     assert [kind for kind, _ in played] == ["start", "end", "start", "end"]  # never at once
+    # not before the candidate has been quiet ACKNOWLEDGE_AFTER s (a pause between sentences)
+    assert played[0][1] - started >= ACKNOWLEDGE_AFTER - 0.05
     assert sorted(tts.calls) == sorted([*ACKNOWLEDGMENTS, "Next question."])
     acks = [e for e in sink.kept or [] if e.get("acknowledgment")]
     assert len(acks) == 1 and acks[0]["chars"] == len(ACKNOWLEDGMENTS[0])
     # the next answer gets the next one; a candidate who is talking again gets none
-    speaker.acknowledge(sink, go_ahead=lambda: False)
+    speaker.acknowledge(sink, go_ahead=lambda: False, quiet=ACKNOWLEDGE_AFTER)
     speaker.say("Done.", sink)
     assert len([e for e in sink.kept or [] if e.get("acknowledgment")]) == 1
     speaker.close()

@@ -61,6 +61,7 @@ class Reply:
     command: Command | None = None
     ended_by: str = "typed"  # typed | script | silence | stop | phrase | max_length | no_speech
     speech_seconds: float | None = None
+    quiet_seconds: float | None = None  # silence at the end of the recording (microphone)
 
 
 class AnswerSource(Protocol):
@@ -299,7 +300,9 @@ class MicSource:
             return Reply(command=action, ended_by="key")
         if result.ended_by == "no_speech":
             return Reply(text="", audio=result.path, ended_by="no_speech", speech_seconds=0.0)
+        quiet = None if result.speech_end is None else max(
+            0.0, result.duration - result.speech_end)
         return Reply(
             audio=result.path, ended_by=str(result.ended_by),
-            speech_seconds=float(result.speech_seconds),
+            speech_seconds=float(result.speech_seconds), quiet_seconds=quiet,
         )

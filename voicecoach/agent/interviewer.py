@@ -411,7 +411,8 @@ class Interviewer:
         )
         if reply.audio is not None and reply.speech_seconds and getattr(
                 self.source, "live_audio", False):
-            self.speaker.acknowledge(self.events, self._go_ahead)  # while the reply is made
+            self.speaker.acknowledge(self.events, self._go_ahead,  # while the reply is made
+                                     quiet=reply.quiet_seconds or 0.0)
         return State.TRANSCRIBE
 
     def _on_move(self, turn: Turn, move: MoveMatch, text: str, reply: Reply) -> State:

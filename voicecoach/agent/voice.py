@@ -19,6 +19,7 @@ reply follows when ready (``say`` waits for the acknowledgment to finish).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -36,6 +37,11 @@ Player = Callable[["AudioClip"], None]
 GoAhead = Callable[[], bool]  # True: nobody is speaking, the interviewer may start
 TAKE_YOUR_TIME = "Take your time."  # said when a thinking pause reaches the ceiling
 ACKNOWLEDGMENTS = ("All right.", "Okay.", "Right.")  # in turn, as a spoken answer ends
+# ...but not before the candidate has been quiet this long: the turn may be decided 0.3 s into
+# a pause, and people pause 0.4-0.9 s between sentences. Speech that resumes by then joins the
+# answer without a sound from the interviewer (through PulseAudio, an "Okay." 0.3 s into a
+# 0.9 s pause between two sentences talked over the second).
+ACKNOWLEDGE_AFTER = 0.8
 PREPARED_LIMIT = 24  # synthesized-ahead sentences kept
 SENTENCE_GAP = 0.12  # seconds of silence between separately synthesized sentences
 
@@ -48,7 +54,8 @@ class Speaker(Protocol):
     def say(self, text: str, events: EventSink, audio_path: Path | None = None,
             go_ahead: GoAhead | None = None) -> bool: ...
 
-    def acknowledge(self, events: EventSink, go_ahead: GoAhead | None = None) -> None: ...
+    def acknowledge(self, events: EventSink, go_ahead: GoAhead | None = None,
+                    quiet: float = 0.0) -> None: ...
 
     def prepare_acknowledgments(self) -> None: ...
 
@@ -73,7 +80,8 @@ class PrintSpeaker:
         events.emit("speaking_finished")
         return True
 
-    def acknowledge(self, events: EventSink, go_ahead: GoAhead | None = None) -> None:
+    def acknowledge(self, events: EventSink, go_ahead: GoAhead | None = None,
+                    quiet: float = 0.0) -> None:
         return None  # on screen the reply itself comes at once; an "All right." is noise
 
     def prepare_acknowledgments(self) -> None:
@@ -186,9 +194,11 @@ class TtsSpeaker:
         events.emit("speaking_finished")
         return True
 
-    def acknowledge(self, events: EventSink, go_ahead: GoAhead | None = None) -> None:
-        """Start saying the next of :data:`ACKNOWLEDGMENTS` and return at once; nothing is said
-        if it is not synthesized yet or ``go_ahead`` says the candidate is talking. It is
+    def acknowledge(self, events: EventSink, go_ahead: GoAhead | None = None,
+                    quiet: float = 0.0) -> None:
+        """Start saying the next of :data:`ACKNOWLEDGMENTS` and return at once: once the
+        candidate has been quiet :data:`ACKNOWLEDGE_AFTER` s (``quiet`` s already). Nothing is
+        said if it is not synthesized yet or ``go_ahead`` then says the candidate is talking. It is
         synthesized ahead on the first call (the first answer is taken in silence) or by
         :meth:`prepare_acknowledgments`."""
         self.prepare_acknowledgments()
@@ -199,7 +209,10 @@ class TtsSpeaker:
         self._acked += 1
         self._finish_acknowledgment()
 
+        wait = max(0.0, ACKNOWLEDGE_AFTER - quiet)
+
         def play() -> None:
+            time.sleep(wait)
             if go_ahead is not None and not go_ahead():
                 return
             events.emit("speaking_started", chars=len(text), audio_seconds=round(
