@@ -2,8 +2,9 @@
 
 ``bench_turn.py`` drives the capture code directly. This benchmark runs the installed command
 with default settings (only ``--turn`` differs between the two runs), so everything between the
-candidate's last word and the interviewer's next sound counts: the turn decision, the words check
-on the transcript, grading, choosing the reply and synthesizing it.
+candidate's last word and the interviewer's next sound counts: the turn decision (the model and
+the quick decode of the last words), and then its first sound, the acknowledgment ("All right.")
+said while the answer is transcribed and graded and the reply synthesized.
 
 How: a private PulseAudio daemon (``tests/fixtures/pulse.py``), with a loopback from the virtual
 microphone into the virtual speaker, so ONE recording of the speaker holds the candidate and the
