@@ -127,6 +127,9 @@ def test_a_looping_filler_holds_a_pause_only_briefly() -> None:
     looped = "computes inner products without building it, uh, uh, uh, uh, uh,"
     assert keeps_going(looped) and only_trailing_off(looped)
     assert not only_trailing_off("the kernel trick, um,")  # one "um": the candidate goes on
+    assert only_trailing_off("in a stable range. I think, I think, I think, I think,")
+    assert not only_trailing_off("Hmm, let me think.")
+    assert not only_trailing_off("so the gradient is")
     judge = TurnJudge(Model(0.99), lambda audio: looped)
     assert not judge.at_pause(SILENCE, SILENCE, 1.5, speech=6.0).done
     assert judge.at_pause(SILENCE, SILENCE, 3.0, speech=6.0).done

@@ -106,7 +106,20 @@ def keeps_going(text: str) -> bool:
                             or bool(_FILLER.match(words[-1])))
 
 
-LOOPED_FILLERS = 3  # the same filler this many times in a row at the end: Whisper looping
+LOOPED = 3  # the same words this many times in a row at the end: Whisper looping
+
+
+def looping(text: str) -> bool:
+    """The text ends in one to four words repeated :data:`LOOPED` times running ("uh, uh, uh",
+    "I think, I think, I think"): the quick decode looping on a tail, not speech."""
+    tokens = _WORDS.findall(text.replace("’", "'").lower())
+    for size in range(1, 5):
+        if len(tokens) >= size * LOOPED:
+            unit = tokens[-size:]
+            if all(tokens[-size * (k + 1):len(tokens) - size * k] == unit
+                   for k in range(LOOPED)):
+                return True
+    return False
 
 
 def only_trailing_off(text: str) -> bool:
@@ -116,14 +129,12 @@ def only_trailing_off(text: str) -> bool:
     * Whisper ended them with "...". tiny.en writes it where speech trails off ("the bias of
       the model is..."), but also after some finished sentences ("...like logistic
       regression...");
-    * they end in one filler over and over ("…without building it, uh, uh, uh, uh"): the quick
-      decode looping on a noisy tail (seen at 15 dB SNR after a finished answer, which then
-      waited for the ceiling); people do not say "uh" four times running.
+    * they end in the same words over and over ("…without building it, uh, uh, uh, uh", "I
+      think, I think, I think"): the quick decode looping on a tail (seen through PulseAudio
+      after two finished answers, which then waited for the ceiling and its second 8 s).
     """
     cleaned = text.replace("’", "'").strip()
-    tokens = _WORDS.findall(cleaned.lower())
-    last = tokens[-LOOPED_FILLERS:]
-    if len(last) == LOOPED_FILLERS and len(set(last)) == 1 and _FILLER.match(last[0]):
+    if looping(cleaned) and keeps_going(cleaned):
         return True
     stripped = cleaned
     while stripped.endswith(TRAILING_OFF):
