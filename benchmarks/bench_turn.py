@@ -400,6 +400,25 @@ def report(outcomes: list[Outcome]) -> None:
               f"{counts['silence'][0]}/{counts['silence'][1]}")
 
 
+def load_answers(split: str, only: str | None, *, noise: bool) -> tuple[list[dict[str, Any]],
+                                                                       list[Answer]]:
+    """The labelled texts of ``split`` (or the comma-separated ids ``only``) and their audio,
+    clean and (with ``noise``) at 15 dB SNR; rendered once and cached with the test audio."""
+    from voicecoach.speech.stt import create_stt
+
+    entries = yaml.safe_load(DATA.read_text(encoding="utf-8"))["answers"]
+    entries = [e for e in entries if split in ("all", e["split"])]
+    if only:
+        entries = [e for e in entries if e["id"] in only.split(",")]
+    synth = SpeechSynth(REPO / ".pytest_cache" / "d" / "speech_audio")
+    synth.folder.mkdir(parents=True, exist_ok=True)
+    aligner = create_stt("faster-whisper", "base")  # finds word boundaries in the renderings
+    answers = [build(e, synth, aligner, noisy, seed)
+               for noisy in (False, *([True] if noise else []))
+               for seed, e in enumerate(entries)]
+    return entries, answers
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=("heldout", "dev", "all"), default="heldout")
@@ -409,19 +428,9 @@ def main() -> None:
     parser.add_argument("--offline", action="store_true", help="feed the clips straight to the "
                         "capture (fast, for development; the figures come from a live run)")
     args = parser.parse_args()
-    entries = yaml.safe_load(DATA.read_text(encoding="utf-8"))["answers"]
-    entries = [e for e in entries if args.split in ("all", e["split"])]
-    if args.only:
-        entries = [e for e in entries if e["id"] in args.only.split(",")]
+    entries, answers = load_answers(args.split, args.only, noise=not args.no_noise)
     from voicecoach.speech.stt import create_stt
 
-    synth = SpeechSynth(REPO / ".pytest_cache" / "d" / "speech_audio")
-    synth.folder.mkdir(parents=True, exist_ok=True)
-    aligner = create_stt("faster-whisper", "base")  # finds word boundaries in the renderings
-    answers = [build(e, synth, aligner, noisy, seed)
-               for noisy in (False, *([] if args.no_noise else [True]))
-               for seed, e in enumerate(entries)]
-    del aligner
     print(f"{len(answers)} answers ({len(entries)} texts, split {args.split}); "
           + ("offline (no audio device)" if args.offline else
              "both rules listen to each at once through PulseAudio"), flush=True)

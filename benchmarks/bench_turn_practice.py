@@ -39,15 +39,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 # ruff: noqa: E402  (the repo goes on sys.path first so the benchmark runs from a checkout)
-from benchmarks.bench_turn import DATA, RATE, Answer, build, p95
+from benchmarks.bench_turn import RATE, Answer, load_answers, p95
 from tests.fixtures.pulse import MIC_FEED, SPEAKER, PulseAudio, best_lag_correlation
-from tests.fixtures.speech_audio import SpeechSynth
 from voicecoach.audio.clip import AudioClip
 
 FRAME = round(0.02 * RATE)  # 20 ms frames for finding the interviewer's sound
@@ -234,19 +232,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write every answer's outcome here")
     parser.add_argument("--keep", type=Path, help="keep the recordings and events here")
     args = parser.parse_args()
-    entries = yaml.safe_load(DATA.read_text(encoding="utf-8"))["answers"]
-    entries = [e for e in entries if args.split in ("all", e["split"])]
-    if args.only:
-        entries = [e for e in entries if e["id"] in args.only.split(",")]
-    from voicecoach.speech.stt import create_stt
-
-    synth = SpeechSynth(REPO / ".pytest_cache" / "d" / "speech_audio")
-    synth.folder.mkdir(parents=True, exist_ok=True)
-    aligner = create_stt("faster-whisper", "base")  # only for answers not rendered before
-    answers = [build(e, synth, aligner, noisy, seed)
-               for noisy in (False, *([] if args.no_noise else [True]))
-               for seed, e in enumerate(entries)]
-    del aligner
+    entries, answers = load_answers(args.split, args.only, noise=not args.no_noise)
     rules = [r.strip() for r in args.rules.split(",") if r.strip()]
     print(f"{len(answers)} answers ({len(entries)} texts, split {args.split}), rules {rules}, "
           "each through `voicecoach practice` and PulseAudio", flush=True)
