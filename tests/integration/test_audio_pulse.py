@@ -214,8 +214,8 @@ def test_say_command_is_heard_on_the_speaker(pulse: PulseAudio, tmp_path: Path) 
     env = {**pulse.client_env, "COLUMNS": "200", "NO_COLOR": "1"}
     with pulse.record_speaker() as recording:
         said = subprocess.run([sys.executable, "-m", "voicecoach.cli", "say", text, "--rate",
-                               "150"], cwd=REPO, env=env, capture_output=True, text=True,
-                              timeout=120)
+                               "150", "--tts", "pyttsx3"],  # the reference's engine
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert said.returncode == 0, said.stderr
     assert recording.clip is not None
     assert best_lag_correlation(recording.clip.samples, reference.samples)[0] > 0.9
