@@ -1,14 +1,15 @@
 """The first minutes at the desk, measured: a scripted spoken session through the real audio stack.
 
 ``voicecoach practice`` runs as a user runs it (the installed command, default settings: tiny.en,
-pyttsx3, 3 s end-of-answer silence) against a private PulseAudio daemon; a simulated candidate
-speaks ~20 s Piper answers into the virtual microphone whenever the ``--events`` stream says
-``listening_started`` (tests/fixtures/voice_session.py, shared with the end-to-end test).
+the Piper voice, the Smart Turn end-of-turn model) against a private PulseAudio daemon; a
+simulated candidate speaks ~20 s Piper answers into the virtual microphone whenever the
+``--events`` stream says ``listening_started`` (tests/fixtures/voice_session.py, shared with
+the end-to-end test).
 
 Measured per session:
 - time to first audio (the greeting) and to the first question's audio, from spawning the command;
-- end of answer (the capture's ``answer_ended``, after the end silence) → the interviewer's next
-  speech starts, for every answer; median and p95.
+- end of answer (the capture's ``answer_ended``, once the turn is judged over) → the
+  interviewer's next speech starts, for every answer; median and p95.
 
 Incremental transcription (answers transcribed at their pauses while recorded) and whole-answer
 transcription run side by side, alternating, in one run.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -88,6 +89,15 @@ def test_piper_unknown_voice_and_unknown_engine_and_bad_rate() -> None:
         create_tts("festival")
     with pytest.raises(ConfigError, match="between 40 and 400"):
         create_tts("pyttsx3", rate=1000)
+
+
+def test_piper_broken_voice_file_is_an_error_naming_it(tmp_path: Path) -> None:
+    """A file that is not a voice is an error that names it, not onnxruntime's traceback."""
+    broken = tmp_path / "mine.onnx"
+    broken.write_bytes(b"not an onnx model")
+    (tmp_path / "mine.onnx.json").write_text('{"audio": {"sample_rate": 22050}}')
+    with pytest.raises(ConfigError, match=r"cannot load the Piper voice .*mine\.onnx"):
+        create_tts("piper", voice=str(broken))
 
 
 def test_pyttsx3_voice_keeps_its_rate_whatever_rendered_before() -> None:

