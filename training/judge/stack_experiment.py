@@ -31,19 +31,22 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from training.judge.dataset import load_answers, split_of  # noqa: E402
+from training.judge.evaluate import ADVERSARIAL  # noqa: E402
 from voicecoach.grading.agreement import exact_agreement, quadratic_weighted_kappa  # noqa: E402
-from voicecoach.grading.judge.decide import JudgeSettings  # noqa: E402
+from voicecoach.grading.judge.decide import (  # noqa: E402
+    CONTRADICTED,
+    COVERED,
+    PARTIAL,
+    JudgeSettings,
+)
 from voicecoach.grading.judge.model import JudgeModel, point_text  # noqa: E402
 from voicecoach.grading.judge.verdicts import judge_grade  # noqa: E402
 from voicecoach.grading.judge.windows import answer_windows  # noqa: E402
-from voicecoach.grading.score import aggregate  # noqa: E402
+from voicecoach.grading.score import CREDIT, aggregate  # noqa: E402
 from voicecoach.rubric.loader import load_bank  # noqa: E402
 
 LEVELS = ["weak", "partial", "strong"]
-ADVERSARIAL = {"salad", "echo", "injection", "dontknow", "offtopic"}
-PARTIAL, COVERED, CONTRADICTED = 1, 2, 3
 SPLITS = ["dev", "test", "voices", "rx-dev", "rx-test", "rx-train"]
-CREDIT = {"covered": 1.0, "partial": 0.5, "missing": 0.0, "contradicted": 0.0}
 
 
 def collect() -> list[dict[str, Any]]:
