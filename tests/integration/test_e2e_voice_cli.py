@@ -111,7 +111,9 @@ def test_a_thinking_pause_is_waited_through_silently_and_kept_in_one_answer(
     # from the start of listening to the (last) end of the answer the interviewer said nothing:
     # no "take your time" (3.6 s is under the 8 s ceiling), no "All right." over the candidate
     ended = last_end(events, listening, heard)
-    assert not [e for e in events[listening:ended] if e["type"] in ("speaking_started", "nudge")]
+    checks = [e["checks"] for e in events[listening:heard] if e["type"] == "turn_checks"]
+    assert not [e for e in events[listening:ended] if e["type"] in ("speaking_started", "nudge")
+                ], checks
     text = events[heard]["text"].lower()
     assert "think" in text and "centroid" in text and "stop changing" in text, text
     # ...and so is a 2.5 s pause in mid-sentence (in the self-assessment)

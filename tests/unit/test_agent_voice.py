@@ -75,7 +75,7 @@ def test_an_answer_is_acknowledged_at_once_and_the_reply_waits_for_it() -> None:
     acks = [e for e in sink.kept or [] if e.get("acknowledgment")]
     assert len(acks) == 1 and acks[0]["chars"] == len(ACKNOWLEDGMENTS[0])
     # the next answer gets the next one; a candidate who is talking again gets none
-    speaker.acknowledge(sink, go_ahead=lambda: False, quiet=ACKNOWLEDGE_AFTER)
+    speaker.acknowledge(sink, quiet_for=lambda seconds: False, quiet=ACKNOWLEDGE_AFTER)
     speaker.say("Done.", sink)
     assert len([e for e in sink.kept or [] if e.get("acknowledgment")]) == 1
     speaker.close()

@@ -291,3 +291,17 @@ def test_a_shared_microphone_keeps_speech_from_between_answers(
     assert result.ended_by == "silence"  # the speech in the backlog began the answer
     assert result.speech_seconds > 0.5  # the second sentence is in it
     assert len(recorded) < len(clip.samples) + 2.0 * 16000  # the leading silence was dropped
+
+
+def test_quiet_is_measured_on_the_arriving_audio_and_broken_by_any_voice(
+    fake_mic: type[FakeInputStream], answer: tuple[AudioClip, float]
+) -> None:
+    clip, _ = answer
+    fake_mic.audio = np.zeros(16000 * 2, dtype=np.float32)
+    with capture.Microphone() as mic:
+        assert mic.quiet_for(0.5, timeout=2.0)  # half a second of silence arrived
+        # more quiet than the stream will ever deliver in time: not quiet, not a hang
+        assert not mic.quiet_for(60.0, timeout=0.3)
+    fake_mic.audio = clip.samples
+    with capture.Microphone() as mic:
+        assert not mic.quiet_for(clip.duration, timeout=2.0)  # the candidate spoke in it

@@ -247,6 +247,11 @@ class MicSource:
         """The candidate has spoken since the last answer ended (checked before speaking)."""
         return bool(self.mic.resumed())
 
+    def quiet_for(self, seconds: float) -> bool:
+        """The candidate stays quiet ``seconds`` more of their audio (see Microphone.quiet_for);
+        a stream that stalls for a second longer than that counts as not quiet."""
+        return bool(self.mic.quiet_for(seconds, timeout=seconds + 1.0))
+
     def listen(self, context: ListenContext) -> Reply:
         from voicecoach.audio.capture import CaptureHooks, record_answer
         from voicecoach.audio.turntaking import TurnJudge

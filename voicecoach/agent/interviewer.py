@@ -293,6 +293,12 @@ class Interviewer:
             return self._go_back()
         return State.LISTEN
 
+    def _quiet_for(self, seconds: float) -> bool:
+        """Whether the candidate stays quiet ``seconds`` more of their audio (for the
+        acknowledgment; a source without live audio has nobody to wait for)."""
+        quiet_for = getattr(self.source, "quiet_for", None)
+        return quiet_for is None or bool(quiet_for(seconds))
+
     def _go_ahead(self) -> bool:
         """Whether the interviewer may start speaking: no answer is pending a possible
         continuation, or the candidate has stayed quiet since it ended."""
@@ -411,7 +417,7 @@ class Interviewer:
         )
         if reply.audio is not None and reply.speech_seconds and getattr(
                 self.source, "live_audio", False):
-            self.speaker.acknowledge(self.events, self._go_ahead,  # while the reply is made
+            self.speaker.acknowledge(self.events, self._quiet_for,  # while the reply is made
                                      quiet=reply.quiet_seconds or 0.0)
         return State.TRANSCRIBE
 

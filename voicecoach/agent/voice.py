@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 Player = Callable[["AudioClip"], None]
 GoAhead = Callable[[], bool]  # True: nobody is speaking, the interviewer may start
+# seconds -> True once that much more of the candidate's audio has arrived with no voice in it,
+# False as soon as they speak (see Microphone.quiet_for)
+QuietFor = Callable[[float], bool]
 TAKE_YOUR_TIME = "Take your time."  # said when a thinking pause reaches the ceiling
 ACKNOWLEDGMENTS = ("All right.", "Okay.", "Right.")  # in turn, as a spoken answer ends
 # ...but not before the candidate has been quiet this long: the turn may be decided 0.3 s into
@@ -55,7 +58,7 @@ class Speaker(Protocol):
     def say(self, text: str, events: EventSink, audio_path: Path | None = None,
             go_ahead: GoAhead | None = None) -> bool: ...
 
-    def acknowledge(self, events: EventSink, go_ahead: GoAhead | None = None,
+    def acknowledge(self, events: EventSink, quiet_for: QuietFor | None = None,
                     quiet: float = 0.0) -> None: ...
 
     def prepare_acknowledgments(self) -> None: ...
@@ -81,7 +84,7 @@ class PrintSpeaker:
         events.emit("speaking_finished")
         return True
 
-    def acknowledge(self, events: EventSink, go_ahead: GoAhead | None = None,
+    def acknowledge(self, events: EventSink, quiet_for: QuietFor | None = None,
                     quiet: float = 0.0) -> None:
         return None  # on screen the reply itself comes at once; an "All right." is noise
 
@@ -195,13 +198,15 @@ class TtsSpeaker:
         events.emit("speaking_finished")
         return True
 
-    def acknowledge(self, events: EventSink, go_ahead: GoAhead | None = None,
+    def acknowledge(self, events: EventSink, quiet_for: QuietFor | None = None,
                     quiet: float = 0.0) -> None:
         """Start saying the next of :data:`ACKNOWLEDGMENTS` and return at once: once the
-        candidate has been quiet :data:`ACKNOWLEDGE_AFTER` s (``quiet`` s already). Nothing is
-        said if it is not synthesized yet or ``go_ahead`` then says the candidate is talking. It is
-        synthesized ahead on the first call (the first answer is taken in silence) or by
-        :meth:`prepare_acknowledgments`."""
+        candidate has been quiet :data:`ACKNOWLEDGE_AFTER` s (``quiet`` s already). With
+        ``quiet_for`` that quiet is measured on the candidate's audio, not on the clock: under
+        load the stream arrives late, and a clock-timed "Right." started as the candidate went
+        on after a 0.48 s pause between sentences (seen on CI). Nothing is said if it is not
+        synthesized yet or the candidate speaks first. It is synthesized ahead on the first call
+        (the first answer is taken in silence) or by :meth:`prepare_acknowledgments`."""
         self.prepare_acknowledgments()
         text = ACKNOWLEDGMENTS[self._acked % len(ACKNOWLEDGMENTS)]
         future = self._acks.get(text)
@@ -213,8 +218,9 @@ class TtsSpeaker:
         wait = max(0.0, ACKNOWLEDGE_AFTER - quiet)
 
         def play() -> None:
-            time.sleep(wait)
-            if go_ahead is not None and not go_ahead():
+            if quiet_for is None:
+                time.sleep(wait)
+            elif not quiet_for(wait):
                 return
             events.emit("speaking_started", chars=len(text), audio_seconds=round(
                 future.result().duration, 2), acknowledgment=True)

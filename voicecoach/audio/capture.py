@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ TAIL_SECONDS = 4.0  # recent audio transcribed for the words so far
 PREFETCH_SILENCE = 0.15  # the words of a pause start being transcribed this far into it
 MODEL_SECONDS = 8.0  # audio the turn model hears
 PRE_ROLL = 0.3  # audio kept before speech found in the backlog (the onset VAD reacts late to)
+QUIET_POLL = 0.02  # seconds between looks at the arriving audio while waiting for quiet
 DEAD_MIC_SECONDS = 5.0  # an open stream that delivers nothing this long is an error
 
 
@@ -134,6 +136,24 @@ class Microphone:
         """Whether the candidate has spoken since the last answer ended (the answer goes on)."""
         held = self._drain()
         return bool(held) and self._onset_in(np.concatenate(held), min_speech) is not None
+
+    def quiet_for(self, seconds: float, timeout: float) -> bool:
+        """Wait until ``seconds`` of audio have arrived since the last answer ended and say
+        whether none of it was voice (one VAD window of it is enough to say no): quiet measured
+        on the audio, so a late stream cannot make it look longer. False after ``timeout`` s
+        of waiting without that much audio."""
+        deadline = time.monotonic() + timeout
+        needed = round(seconds * SAMPLE_RATE)
+        while True:
+            held = self._drain()
+            audio = np.concatenate(held) if held else np.zeros(0, dtype=np.float32)
+            if len(audio) and self._onset_in(audio, WINDOW / SAMPLE_RATE) is not None:
+                return False
+            if len(audio) >= needed:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(QUIET_POLL)
 
     def _onset_in(self, audio: np.ndarray, min_speech: float) -> int | None:
         with self._onset_lock:
