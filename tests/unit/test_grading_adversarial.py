@@ -119,3 +119,33 @@ def test_examples_labelled_strong_are_strong(bank: RubricBank, question_id: str)
         if example.level == "strong":
             grade = grade_answer(loaded, example.text, grader="patterns")
             assert grade.level == "strong", (example.note, grade.score, grade.caps_applied)
+
+
+# (question, answer, the misconceptions it states): correct answers in the words of the rubric's
+# misconceptions must not be accused of one, and a wrong answer is told the one it states, not
+# every misconception of the rubric (the model reads all the claims into a wrong sentence)
+STATED = [
+    ("supervised-vs-unsupervised",
+     "Supervised training pairs each input with the answer we want, a label, and fits a model to "
+     "reproduce it. Unsupervised methods only get the inputs, with nothing to predict.", []),
+    ("kmeans",
+     "You fix the number of clusters, drop in starting centers, give every point to its closest "
+     "center, recompute each center as the average of its members, and loop until nothing "
+     "moves.", []),
+    ("kmeans",
+     "K-means is a supervised algorithm: it uses the labels of the nearest neighbours to "
+     "classify a new point.", ["kmeans-supervised"]),
+    ("bagging-vs-boosting",
+     "Bagging trains its models one after another, each fixing the previous one's errors, while "
+     "boosting trains them in parallel.", ["bagging-sequential"]),
+    ("max-depth",
+     "Deeper trees are always better because they can represent more, so you should grow them as "
+     "deep as possible.", ["deeper-always-better"]),
+]
+
+
+@pytest.mark.parametrize(("qid", "text", "stated"), STATED)
+def test_the_judge_names_only_the_misconceptions_an_answer_states(
+        qid: str, text: str, stated: list[str]) -> None:
+    grade = grade_answer(_BANK[qid], text)
+    assert [m.id for m in grade.misconceptions] == stated

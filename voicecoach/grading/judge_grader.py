@@ -59,8 +59,10 @@ class JudgeGrader:
     # misconception must contradict a point the answer does not cover, a question sentence read
     # back word for word is an echo; 3: a contradiction is read from single sentences only, eight
     # or more words without one function word are a list; 4: a short answer is also read whole;
-    # 5: a long run-on is judged a list chunk by chunk, not whole
-    version: ClassVar[int] = 5
+    # 5: a long run-on is judged a list chunk by chunk, not whole; 6: a sentence states at most
+    # one misconception (its strongest claim), and none where it is good evidence of a covered
+    # point
+    version: ClassVar[int] = 6
     grades_ahead: ClassVar[bool] = True  # its model keeps the pairs it read
     settings_type: ClassVar[type[GraderSettings]] = JudgeGraderSettings
 
