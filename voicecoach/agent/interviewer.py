@@ -238,6 +238,13 @@ class Interviewer:
         question, so a failure to load shows now, not after the candidate has answered."""
         if self.options.intro:
             self.write(self.options.intro)
+        # the greeting first, then the first question: synthesized one after the other on the
+        # speaker's one worker, so the question is ready when the greeting has been said
+        self.speaker.prepare(self.options.greeting)
+        self._pending = self._next_question()
+        if self._pending is not None:
+            self.speaker.prepare(self._pending.text)
+        self.speaker.prepare_acknowledgments()
         self.speaker.say(self.options.greeting, self.events)
         if self.warm_up is not None:
             self.warm_up()

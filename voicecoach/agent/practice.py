@@ -249,8 +249,6 @@ def make_mic_source(settings: Settings, mic: Any, stt: Any, speaker: Speaker,
     endpoint = EndpointConfig(turn=rule, end_silence=settings.end_silence,
                               think_ceiling=settings.think_ceiling,
                               max_seconds=settings.max_answer_seconds)
-    speaker.prepare(TAKE_YOUR_TIME)
-    speaker.prepare_acknowledgments()
 
     def nudge() -> None:
         threading.Thread(target=speaker.say, args=(TAKE_YOUR_TIME, events), daemon=True,
