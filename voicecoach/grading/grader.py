@@ -27,7 +27,7 @@ from voicecoach.grading.registry import (
     default_settings,
     grader_class,
 )
-from voicecoach.grading.score import aggregate
+from voicecoach.grading.score import aggregate, relevelled
 from voicecoach.rubric.loader import LoadedRubric
 from voicecoach.speech.transcript import Transcript
 
@@ -51,6 +51,11 @@ def grade_with(grader: Grader, loaded: LoadedRubric, answer: Transcript | str) -
     score, level, caps = aggregate(
         rubric, verdicts.key_points, verdicts.misconceptions, extra_cap=verdicts.cap
     )
+    if verdicts.relevel is not None:
+        score, level, notes = relevelled(rubric, score, level, verdicts.relevel(score),
+                                         verdicts.key_points, verdicts.misconceptions,
+                                         verdicts.cap)
+        caps = [*(c for c in caps if c.startswith("score capped")), *notes]
     followup = propose_followup(
         rubric, verdicts.key_points, verdicts.misconceptions, transcript.text
     )

@@ -45,6 +45,7 @@ QUESTION_OPENERS = frozenset({
 BARE_ITEM_MAX_TOKENS = 3
 ECHO_MIN_CONTENT = 4
 ECHO_MIN_OVERLAP = 0.8
+ECHO_MAX_LEAD_IN = 1  # content words a read-back may add ("so the question is")
 
 _INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget|override) (the |all |any |your |previous |above |my )*"
@@ -153,9 +154,16 @@ def is_echo(sentence: Sentence, question: str, settings: GuardSettings = GuardSe
     content = [stem(t) for t in content_words(sentence.tokens)]
     if len(content) < 2:
         return False
-    # one of the question's own sentences, word for word ("Offline, and then online?")
-    if any(sentence.tokens == part.tokens for part in split_sentences(question)):
-        return True
+    # one of the question's own sentences, word for word ("Offline, and then online?"), or
+    # read back inside a lead-in that adds at most one content word of its own ("So the
+    # question is, some of your features have missing values.")
+    for part in split_sentences(question):
+        if sentence.tokens == part.tokens:
+            return True
+        if len(content_words(part.tokens)) >= 2 and _contains(sentence.tokens, part.tokens):
+            rest = len(content) - len(content_words(part.tokens))
+            if rest <= ECHO_MAX_LEAD_IN:
+                return True
     asked = {stem(t) for t in content_words(tokens(question))}
     if len(content) < ECHO_MIN_CONTENT:
         # a short sentence echoes when it asks back with only the question's words ("How would
@@ -166,6 +174,12 @@ def is_echo(sentence: Sentence, question: str, settings: GuardSettings = GuardSe
         )
         return asks and all(t in asked for t in content)
     return sum(t in asked for t in content) / len(content) >= settings.echo_min_overlap
+
+
+def _contains(tokens: tuple[str, ...], run: tuple[str, ...]) -> bool:
+    """``run`` occurs in ``tokens`` as consecutive tokens."""
+    n = len(run)
+    return n > 0 and any(tokens[i:i + n] == run for i in range(len(tokens) - n + 1))
 
 
 def is_instruction(sentence: Sentence) -> bool:

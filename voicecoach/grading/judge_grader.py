@@ -15,12 +15,14 @@ from pydantic import ConfigDict, model_validator
 
 from voicecoach.grading.guards import GuardSettings
 from voicecoach.grading.judge.decide import JudgeSettings
+from voicecoach.grading.judge.level import AnswerFacts, answer_features, installed_level_model
 from voicecoach.grading.judge.model import JudgeModel, Manifest, shared_model
 from voicecoach.grading.judge.verdicts import judge_grade
 from voicecoach.grading.models import GraderSettings
 from voicecoach.grading.offline import INSTRUCTION_CAP
 from voicecoach.grading.registry import GraderContext, Verdicts
 from voicecoach.rubric.loader import LoadedRubric
+from voicecoach.rubric.schema import Level
 
 
 class JudgeGraderSettings(GraderSettings):
@@ -33,7 +35,11 @@ class JudgeGraderSettings(GraderSettings):
     thresholds: JudgeSettings = JudgeSettings()
     guards: GuardSettings = GuardSettings()
     use_patterns: bool = True
+    # the level learnt from the judge's probabilities (``judge.level``) where one is installed;
+    # False: the rubric's thresholds alone, as before version 7
+    learnt_level: bool = True
     model_sha256: str = ""
+    level_sha256: str = ""  # filled in with the level model that decided, if any
 
     @model_validator(mode="before")
     @classmethod
@@ -61,8 +67,8 @@ class JudgeGrader:
     # or more words without one function word are a list; 4: a short answer is also read whole;
     # 5: a long run-on is judged a list chunk by chunk, not whole; 6: a sentence states at most
     # one misconception (its strongest claim), and none where it is good evidence of a covered
-    # point
-    version: ClassVar[int] = 6
+    # point; 7: the level is learnt from the judge's probabilities (``learnt_level``)
+    version: ClassVar[int] = 7
     grades_ahead: ClassVar[bool] = True  # its model keeps the pairs it read
     settings_type: ClassVar[type[GraderSettings]] = JudgeGraderSettings
 
@@ -71,6 +77,7 @@ class JudgeGrader:
     ) -> None:
         Manifest.installed()
         self._loading: Future[JudgeModel] = _LOADER.submit(shared_model)
+        self._level = installed_level_model() if settings.learnt_level else None
         self._settings = settings
 
     @property
@@ -81,7 +88,10 @@ class JudgeGrader:
     @property
     def settings(self) -> JudgeGraderSettings:
         """The settings every grade records, with the sha256 of the model that decided."""
-        return self._settings.model_copy(update={"model_sha256": self.model.sha256})
+        return self._settings.model_copy(update={
+            "model_sha256": self.model.sha256,
+            "level_sha256": self._level.sha256 if self._level is not None else "",
+        })
 
     def judge(self, loaded: LoadedRubric, text: str) -> Verdicts:
         settings = self.settings
@@ -93,7 +103,19 @@ class JudgeGrader:
             f"ignored ({why}): {t!r}" for why, texts in result.ignored.items() for t in texts
         ]
         cap = (INSTRUCTION_CAP, "the answer addresses the grader") if result.instruction else None
+        relevel = None
+        level_model = self._level
+        if level_model is not None and result.key_points and text.strip():
+            def relevel(score: float) -> Level:
+                facts = AnswerFacts(
+                    major_misconception=any(m.severity == "major"
+                                            for m in result.misconceptions),
+                    addresses_grader=result.instruction, guards_set_aside=bool(result.ignored),
+                    words=len(text.split()), rubric_score=score)
+                return level_model.level(
+                    answer_features(result.key_points, result.evidence, facts))
         return Verdicts(
             key_points=result.key_points, misconceptions=result.misconceptions,
             grader=self.name, version=self.version, settings=settings, notes=notes, cap=cap,
+            relevel=relevel,
         )

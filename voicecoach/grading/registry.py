@@ -13,6 +13,7 @@ To add a grader: a module with the class, one line in :data:`GRADERS`.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -60,6 +61,9 @@ class Verdicts:
     settings: GraderSettings
     notes: list[str] = field(default_factory=list)
     cap: tuple[Level, str] | None = None  # a ceiling from outside the rubric, with its reason
+    # a grader that knows more than the statuses may decide the level from the rubric's score
+    # (the judge: a level learnt from its probabilities); caps still apply after it
+    relevel: Callable[[float], Level] | None = None
 
 
 class Grader(Protocol):

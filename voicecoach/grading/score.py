@@ -29,6 +29,49 @@ def level_for(score: float, rubric: Rubric) -> Level:
     return "weak"
 
 
+def relevelled(
+    rubric: Rubric,
+    score: float,
+    level: Level,
+    learnt: Level,
+    points: Sequence[KeyPointGrade],
+    misconceptions: Sequence[MisconceptionHit],
+    extra_cap: tuple[Level, str] | None = None,
+) -> tuple[float, Level, list[str]]:
+    """``(score, level, notes)`` where a grader decided the level itself (``learnt``) instead of
+    the thresholds: the hard caps still hold (a major misconception, an order to the grader; the
+    learnt level already weighs a required point not covered or contradicted), and the score is
+    moved into the band of the level it reports, so a card never says "score 62, strong".
+
+    The learnt level refines the arithmetic; it moves at most one level from it, so no fitted
+    weight can turn a weak answer strong (or a strong one weak) on its own, and it never lowers
+    an answer whose every point was found covered with no misconception: that card would tick
+    every point and call the answer partial (measured on the labelled answers, this rule alone
+    costs nothing: test exact 0.744 -> 0.746, voices 0.789 -> 0.809, training/judge/fit_level.py).
+    """
+    here = LEVELS.index(level)
+    learnt = LEVELS[min(max(LEVELS.index(learnt), here - 1), here + 1)]
+    if LEVELS.index(learnt) < here and not misconceptions and points and all(
+            p.status == "covered" for p in points):
+        learnt = level
+    notes: list[str] = []
+    if learnt != level:
+        notes.append(f"level {learnt}, learnt from the judge's probabilities "
+                     f"(the rubric's arithmetic gave {level})")
+    final = learnt
+    majors = [m.id for m in misconceptions if m.severity == "major"]
+    if majors and _lower(final, rubric.caps.major_misconception) != final:
+        final = rubric.caps.major_misconception
+        notes.append(f"level capped at {final}: major misconception ({', '.join(majors)})")
+    if extra_cap is not None and _lower(final, extra_cap[0]) != final:
+        final = extra_cap[0]
+        notes.append(f"level capped at {final}: {extra_cap[1]}")
+    strong, partial = rubric.thresholds.strong, rubric.thresholds.partial
+    banded = {"strong": max(score, strong), "partial": min(max(score, partial), strong - 1),
+              "weak": min(score, partial - 1)}[final]
+    return round(banded, 1), final, notes
+
+
 def aggregate(
     rubric: Rubric,
     points: Sequence[KeyPointGrade],

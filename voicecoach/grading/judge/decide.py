@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from voicecoach.grading.guards import content_words
+from voicecoach.grading.judge.level import point_evidence
 from voicecoach.grading.judge.model import LABELS, JudgeModel, point_text
 from voicecoach.grading.judge.windows import Window, WindowSettings, answer_windows
 from voicecoach.grading.models import KeyPointGrade, MisconceptionHit
@@ -57,6 +59,9 @@ class Verdicts:
     key_points: list[KeyPointGrade]
     misconceptions: list[MisconceptionHit]
     windows: int
+    # per key point, what its windows' probabilities say (``level.POINT_FEATURES``): the level
+    # is learnt from these as well as from the statuses
+    evidence: list[npt.NDArray[np.float64]] = field(default_factory=list)
 
 
 def _best(probs: np.ndarray, column: int, windows: Sequence[Window]) -> tuple[float, Window]:
@@ -213,4 +218,6 @@ def judge_answer(
                     id=item.id, evidence=where.text, severity=item.severity,
                     correction=item.correction,
                 ))
-    return Verdicts(points, found, len(windows))
+    evidences = [point_evidence(per_point[i], single.astype(bool))
+                 for i in range(len(rubric.key_points))]
+    return Verdicts(points, found, len(windows), evidences)

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from voicecoach.grading import guards
 from voicecoach.grading.guards import GuardSettings
 from voicecoach.grading.judge.decide import JudgeSettings, judge_answer
@@ -37,6 +40,7 @@ class JudgeResult:
     misconceptions: list[MisconceptionHit]
     ignored: dict[str, list[str]] = field(default_factory=dict)
     instruction: bool = False
+    evidence: list[npt.NDArray[np.float64]] = field(default_factory=list)  # see decide.Verdicts
 
 
 def judge_grade(
@@ -81,7 +85,7 @@ def judge_grade(
         ignored["addresses the grader"] = [s.text for s in orders]
     if lists:
         ignored["list of terms, not an explanation"] = [s.text for s in lists]
-    return JudgeResult(points, misconceptions, ignored, bool(orders))
+    return JudgeResult(points, misconceptions, ignored, bool(orders), verdicts.evidence)
 
 
 def _chunks(text: str, sentence: Sentence, settings: WindowSettings) -> list[Sentence]:
