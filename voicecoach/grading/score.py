@@ -20,6 +20,26 @@ def _lower(level: Level, cap: Level) -> Level:
     return level if LEVELS.index(level) <= LEVELS.index(cap) else cap
 
 
+def _capped(level: Level, cap: Level, reason: str, notes: list[str]) -> Level:
+    """``level`` held to ``cap``, noting why when it was lowered (one wording for every cap)."""
+    if _lower(level, cap) == level:
+        return level
+    notes.append(f"level capped at {cap}: {reason}")
+    return cap
+
+
+def _hard_caps(rubric: Rubric, level: Level, misconceptions: Sequence[MisconceptionHit],
+               extra_cap: tuple[Level, str] | None, notes: list[str]) -> Level:
+    """The caps no level rule may lift: a major misconception, a ceiling from outside."""
+    majors = [m.id for m in misconceptions if m.severity == "major"]
+    if majors:
+        level = _capped(level, rubric.caps.major_misconception,
+                        f"major misconception ({', '.join(majors)})", notes)
+    if extra_cap is not None:
+        level = _capped(level, extra_cap[0], extra_cap[1], notes)
+    return level
+
+
 def level_for(score: float, rubric: Rubric) -> Level:
     """The level the thresholds give a score, before caps."""
     if score >= rubric.thresholds.strong:
@@ -58,14 +78,7 @@ def relevelled(
     if learnt != level:
         notes.append(f"level {learnt}, learnt from the judge's probabilities "
                      f"(the rubric's arithmetic gave {level})")
-    final = learnt
-    majors = [m.id for m in misconceptions if m.severity == "major"]
-    if majors and _lower(final, rubric.caps.major_misconception) != final:
-        final = rubric.caps.major_misconception
-        notes.append(f"level capped at {final}: major misconception ({', '.join(majors)})")
-    if extra_cap is not None and _lower(final, extra_cap[0]) != final:
-        final = extra_cap[0]
-        notes.append(f"level capped at {final}: {extra_cap[1]}")
+    final = _hard_caps(rubric, learnt, misconceptions, extra_cap, notes)
     strong, partial = rubric.thresholds.strong, rubric.thresholds.partial
     banded = {"strong": max(score, strong), "partial": min(max(score, partial), strong - 1),
               "weak": min(score, partial - 1)}[final]
@@ -92,18 +105,17 @@ def aggregate(
         score = rubric.caps.major_misconception_score
         caps.append(f"score capped at {score:g}: major misconception ({', '.join(majors)})")
     level = level_for(score, rubric)
-    if majors and _lower(level, rubric.caps.major_misconception) != level:
-        level = rubric.caps.major_misconception
-        caps.append(f"level capped at {level}: major misconception ({', '.join(majors)})")
+    if majors:
+        level = _capped(level, rubric.caps.major_misconception,
+                        f"major misconception ({', '.join(majors)})", caps)
     wrong = [p.id for p in points if p.required and p.status == "contradicted"]
-    if wrong and _lower(level, rubric.caps.contradicted_required) != level:
-        level = rubric.caps.contradicted_required
-        caps.append(f"level capped at {level}: required point contradicted ({', '.join(wrong)})")
+    if wrong:
+        level = _capped(level, rubric.caps.contradicted_required,
+                        f"required point contradicted ({', '.join(wrong)})", caps)
     missing = [p.id for p in points if p.required and p.status != "covered"]
-    if missing and _lower(level, rubric.caps.missing_required) != level:
-        level = rubric.caps.missing_required
-        caps.append(f"level capped at {level}: required point not covered ({', '.join(missing)})")
-    if extra_cap is not None and _lower(level, extra_cap[0]) != level:
-        level = extra_cap[0]
-        caps.append(f"level capped at {level}: {extra_cap[1]}")
+    if missing:
+        level = _capped(level, rubric.caps.missing_required,
+                        f"required point not covered ({', '.join(missing)})", caps)
+    if extra_cap is not None:
+        level = _capped(level, extra_cap[0], extra_cap[1], caps)
     return round(score, 1), level, caps
