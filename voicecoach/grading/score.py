@@ -65,14 +65,15 @@ def relevelled(
 
     The learnt level refines the arithmetic; it moves at most one level from it, so no fitted
     weight can turn a weak answer strong (or a strong one weak) on its own, and it never lowers
-    an answer whose every point was found covered with no misconception: that card would tick
-    every point and call the answer partial (measured on the labelled answers, this rule alone
-    costs nothing: test exact 0.744 -> 0.746, voices 0.789 -> 0.809, training/judge/fit_level.py).
+    an answer whose every required point was found covered with no misconception: the level
+    guide calls that strong, and the card would tick every required point and still call the
+    answer partial. Measured on the labelled answers (training/judge/fit_level.py), this rule
+    costs nothing against the unbounded fit: test exact 0.744 -> 0.744, voices 0.789 -> 0.804.
     """
     here = LEVELS.index(level)
     learnt = LEVELS[min(max(LEVELS.index(learnt), here - 1), here + 1)]
     if LEVELS.index(learnt) < here and not misconceptions and points and all(
-            p.status == "covered" for p in points):
+            p.status == "covered" for p in points if p.required):
         learnt = level
     notes: list[str] = []
     if learnt != level:
