@@ -111,3 +111,16 @@ def test_the_learnt_level_never_lowers_an_answer_with_every_required_point_cover
     one_short = [p.model_copy(update={"status": "partial"}) if i == required else p
                  for i, p in enumerate(covered)]
     assert relevelled(loaded.rubric, 90.0, "strong", "partial", one_short, [])[1] == "partial"
+
+
+def test_the_learnt_level_calls_weak_only_an_answer_with_no_point_covered(
+    bank: RubricBank,
+) -> None:
+    loaded = bank["max-depth"]
+    points = grade_answer(loaded, TREE, grader="judge").key_points
+    required = [i for i, p in enumerate(points) if p.required]
+    one = [p.model_copy(update={"status": "covered" if i == required[0] else "missing"})
+           for i, p in enumerate(points)]
+    assert relevelled(loaded.rubric, 40.0, "partial", "weak", one, [])[1] == "partial"
+    none = [p.model_copy(update={"status": "partial"}) for p in points]
+    assert relevelled(loaded.rubric, 40.0, "partial", "weak", none, [])[1] == "weak"

@@ -65,15 +65,20 @@ def relevelled(
 
     The learnt level refines the arithmetic; it moves at most one level from it, so no fitted
     weight can turn a weak answer strong (or a strong one weak) on its own, and it never lowers
-    an answer whose every required point was found covered with no misconception: the level
-    guide calls that strong, and the card would tick every required point and still call the
-    answer partial. Measured on the labelled answers (training/judge/fit_level.py), this rule
-    costs nothing against the unbounded fit: test exact 0.744 -> 0.744, voices 0.789 -> 0.804.
+    an answer whose every required point was found covered with no misconception (the level
+    guide calls that strong; the card would tick every required point and call the answer
+    partial), nor calls weak an answer with a point found covered (where the judge misreads a
+    correct sentence as contradicting, its probabilities pull the level down with it: a spoken
+    "it memorizes the noise and overfits" was graded weak). Measured on the labelled answers
+    (training/judge/fit_level.py) against the unbounded fit: test exact 0.744 -> 0.736, voices
+    0.789 -> 0.809, rubric examples of unseen questions 0.591 -> 0.602, answers two levels out
+    on unseen questions 15 -> 18 (test) and 8 -> 6 (their rubric examples).
     """
     here = LEVELS.index(level)
     learnt = LEVELS[min(max(LEVELS.index(learnt), here - 1), here + 1)]
-    if LEVELS.index(learnt) < here and not misconceptions and points and all(
-            p.status == "covered" for p in points if p.required):
+    if LEVELS.index(learnt) < here and not misconceptions and points and (
+            all(p.status == "covered" for p in points if p.required)
+            or (learnt == "weak" and any(p.status == "covered" for p in points))):
         learnt = level
     notes: list[str] = []
     if learnt != level:
