@@ -143,7 +143,7 @@ def test_the_greeting_is_short_when_spoken_and_its_how_to_fits_the_answers() -> 
     from voicecoach.agent.practice import greeting
 
     intro, said = greeting(2, voice_in=True, speak=True, end_silence=3.0)
-    assert said == "Hi, let's begin." and intro is not None and "out loud" in intro
+    assert said == "Hi." and intro is not None and "out loud" in intro
     intro, said = greeting(2, voice_in=False, speak=True, end_silence=3.0)  # scripted, spoken
     assert intro is not None and "/repeat" in intro and "out loud" not in intro
     intro, said = greeting(1, voice_in=False, speak=False, end_silence=3.0)  # --text

@@ -82,7 +82,7 @@ def greeting(count: int, *, voice_in: bool, speak: bool,
     if speak:
         intro = (f"Practice interview: {count} {plural} on machine learning, with follow-ups "
                  f"where I'd like more detail. {how}")
-        return intro, "Hi, let's begin."
+        return intro, "Hi."
     return None, (
         f"Hi, welcome to your practice interview. I'll ask you {count} {plural} on machine "
         f"learning and follow up where I'd like more detail. {how} Let's start."
