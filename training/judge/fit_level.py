@@ -39,14 +39,9 @@ from training.judge.dataset import load_answers, split_of  # noqa: E402
 from training.judge.evaluate import ADVERSARIAL  # noqa: E402
 from voicecoach.grading.agreement import exact_agreement, quadratic_weighted_kappa  # noqa: E402
 from voicecoach.grading.judge.decide import JudgeSettings  # noqa: E402
-from voicecoach.grading.judge.level import (  # noqa: E402
-    LEVEL_FILE,
-    AnswerFacts,
-    LevelModel,
-    answer_features,
-)
+from voicecoach.grading.judge.level import LEVEL_FILE, LevelModel  # noqa: E402
 from voicecoach.grading.judge.model import DATA_DIR, JudgeModel  # noqa: E402
-from voicecoach.grading.judge.verdicts import judge_grade  # noqa: E402
+from voicecoach.grading.judge.verdicts import judge_grade, level_features  # noqa: E402
 from voicecoach.grading.offline import INSTRUCTION_CAP  # noqa: E402
 from voicecoach.grading.score import aggregate, relevelled  # noqa: E402
 from voicecoach.rubric.loader import load_bank  # noqa: E402
@@ -79,11 +74,7 @@ def collect() -> list[dict[str, Any]]:
         extra = (INSTRUCTION_CAP, "addresses the grader") if result.instruction else None
         score, level, _ = aggregate(rubric, result.key_points, result.misconceptions,
                                     extra_cap=extra)
-        facts = AnswerFacts(
-            major_misconception=any(m.severity == "major" for m in result.misconceptions),
-            addresses_grader=result.instruction, guards_set_aside=bool(result.ignored),
-            words=len(item["text"].split()), rubric_score=score)
-        item.update(features=answer_features(result.key_points, result.evidence, facts),
+        item.update(features=level_features(result, item["text"], score),
                     arithmetic=level, score=score, extra=extra, points=result.key_points,
                     misconceptions=result.misconceptions)
         if n % 200 == 0:

@@ -15,9 +15,9 @@ from pydantic import ConfigDict, model_validator
 
 from voicecoach.grading.guards import GuardSettings
 from voicecoach.grading.judge.decide import JudgeSettings
-from voicecoach.grading.judge.level import AnswerFacts, answer_features, installed_level_model
+from voicecoach.grading.judge.level import installed_level_model
 from voicecoach.grading.judge.model import JudgeModel, Manifest, shared_model
-from voicecoach.grading.judge.verdicts import judge_grade
+from voicecoach.grading.judge.verdicts import judge_grade, level_features
 from voicecoach.grading.models import GraderSettings
 from voicecoach.grading.offline import INSTRUCTION_CAP
 from voicecoach.grading.registry import GraderContext, Verdicts
@@ -107,13 +107,7 @@ class JudgeGrader:
         level_model = self._level
         if level_model is not None and result.key_points and text.strip():
             def relevel(score: float) -> Level:
-                facts = AnswerFacts(
-                    major_misconception=any(m.severity == "major"
-                                            for m in result.misconceptions),
-                    addresses_grader=result.instruction, guards_set_aside=bool(result.ignored),
-                    words=len(text.split()), rubric_score=score)
-                return level_model.level(
-                    answer_features(result.key_points, result.evidence, facts))
+                return level_model.level(level_features(result, text, score))
         return Verdicts(
             key_points=result.key_points, misconceptions=result.misconceptions,
             grader=self.name, version=self.version, settings=settings, notes=notes, cap=cap,

@@ -19,6 +19,7 @@ import numpy.typing as npt
 from voicecoach.grading import guards
 from voicecoach.grading.guards import GuardSettings
 from voicecoach.grading.judge.decide import JudgeSettings, judge_answer
+from voicecoach.grading.judge.level import AnswerFacts, answer_features
 from voicecoach.grading.judge.model import JudgeModel
 from voicecoach.grading.judge.windows import WindowSettings, chunks
 from voicecoach.grading.models import KeyPointGrade, MisconceptionHit
@@ -129,3 +130,14 @@ def _with_patterns(
     known = {m.id for m in misconceptions}
     extra = [m for m in analysis.misconceptions if m.id not in known]
     return merged, [*misconceptions, *extra]
+
+
+def level_features(result: JudgeResult, text: str, rubric_score: float
+                   ) -> npt.NDArray[np.float64]:
+    """What the learnt level reads of one judged answer (``level.FEATURES``): one definition for
+    grading and for ``training/judge/fit_level.py``."""
+    facts = AnswerFacts(
+        major_misconception=any(m.severity == "major" for m in result.misconceptions),
+        addresses_grader=result.instruction, guards_set_aside=bool(result.ignored),
+        words=len(text.split()), rubric_score=rubric_score)
+    return answer_features(result.key_points, result.evidence, facts)
