@@ -310,9 +310,6 @@ def run_practice(
         source: AnswerSource
         scripted = ScriptedSource.from_file(request.answers) if request.answers else None
         needs_stt = voice_in or (scripted is not None and scripted.has_audio)
-        quick = (lambda: make_quick_stt(settings)) if voice_in and \
-            settings.stt_engine == "faster-whisper" else None
-        stt = SharedStt(lambda: make_stt(settings), quick) if needs_stt else None
         mic = None
         if voice_in:
             from voicecoach.audio.capture import Microphone
@@ -334,6 +331,12 @@ def run_practice(
         speaker = make_speaker(settings, speak=speak, view=view, write=write,
                                playing=mic.playing if mic is not None else None)
         stack.callback(speaker.close)
+        # Speech-to-text loads after the voice: it is needed only once the first question has
+        # been spoken, and loading both at once on 2 cores slowed the voice's load, which the
+        # first sound waits for.
+        quick = (lambda: make_quick_stt(settings)) if voice_in and \
+            settings.stt_engine == "faster-whisper" else None
+        stt = SharedStt(lambda: make_stt(settings), quick) if needs_stt else None
         if scripted is not None:
             source = scripted
         elif request.text:
