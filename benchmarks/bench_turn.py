@@ -120,36 +120,57 @@ def _first_last(text: str) -> tuple[str, str]:
     return (words[0], words[-1]) if words else ("", "")
 
 
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _boundary(words: list[Any], before: str, after: str) -> tuple[float, float]:
+    """Where ``before`` ends and ``after`` begins in Whisper's timed words of the two said as
+    one: ``before``'s last word is found by aligning the words, not by counting them (Whisper
+    writes "The F1 score is" as "the F1 scores" and adds a leading "the": counting cut
+    "...divided by precision | plus recall" and "...moves the w | eights")."""
+    import difflib
+
+    said = [(_tokens(w.word) or [""])[0] for w in words]
+    expected = _tokens(before) + _tokens(after)
+    last = len(_tokens(before)) - 1
+    matcher = difflib.SequenceMatcher(a=expected, b=said, autojunk=False)
+    mapped = {i: j for a, b, n in matcher.get_matching_blocks()
+              for i, j in zip(range(a, a + n), range(b, b + n), strict=True)}
+    if last in mapped and mapped[last] + 1 < len(words):
+        j = mapped[last]
+        return float(words[j].end), float(words[j + 1].start)
+    if last + 1 in mapped and mapped[last + 1] > 0:
+        j = mapped[last + 1]
+        return float(words[j - 1].end), float(words[j].start)
+    raise RuntimeError(f"cannot find where {before!r} ends in its rendering: heard {said}")
+
+
 def split_at(synth: SpeechSynth, stt: Any, before: str, after: str) -> tuple[np.ndarray,
                                                                          np.ndarray]:
     """One utterance of ``before after``, cut between the two. Spoken separately, ``before``
     would end with the falling pitch of a finished sentence; a person pausing mid-sentence does
-    not sound like that. The cut is a quiet 10 ms near where Whisper (base) times the next
-    word, checked by transcribing both halves: the head must end with ``before``'s last word
-    and the tail start with ``after``'s first."""
+    not sound like that. The cut is the quietest 10 ms between the two words (as Whisper base
+    times them, 50 ms either side), checked by transcribing both halves: the head must end
+    with ``before``'s last word and the tail start with ``after``'s first."""
     whole = speech(synth, f"{before} {after}")
-    words = stt.transcribe(whole, word_timestamps=True).words
-    count = len(before.split())
-    if len(words) <= count:
-        raise RuntimeError(f"cannot find where {before!r} ends in its rendering")
-    guess = round(words[count].start * RATE)
+    end, start = _boundary(stt.transcribe(whole, word_timestamps=True).words, before, after)
     frame = round(0.01 * RATE)
     energy = np.convolve(whole**2, np.ones(frame), "same")
-    reach = round(0.3 * RATE)
-    window = range(max(frame, guess - reach), min(len(whole) - frame, guess + reach), frame)
-    quiet = [at for at in window if energy[at] <= min(energy[at - frame], energy[at + frame])]
+    lo = max(frame, round((min(end, start) - 0.05) * RATE))
+    hi = min(len(whole) - frame, round((max(end, start) + 0.05) * RATE))
+    quietest = sorted(range(lo, hi + 1, frame // 2), key=lambda at: energy[at])[:8]
     want_last, want_first = _first_last(before)[1], _first_last(after)[0]
-    nearest = sorted(quiet, key=lambda at: abs(at - guess))[:6] or [guess]
-    for cut in nearest:
+    for cut in quietest:
         head = stt.transcribe(whole[max(0, cut - 3 * RATE):cut], word_timestamps=False).text
         tail = stt.transcribe(whole[cut:cut + 3 * RATE], word_timestamps=False).text
         # Whisper may write "weight" for "weights": the first four letters must agree
         if _first_last(head)[1][:4] == want_last[:4] and \
                 _first_last(tail)[0][:4] == want_first[:4]:
             return whole[:cut], whole[cut:]
-    print(f"note: no verified cut between {before!r} and {after!r}; cut at the quiet point "
-          "nearest Whisper's word time", flush=True)
-    return whole[:nearest[0]], whole[nearest[0]:]
+    print(f"note: no verified cut between {before!r} and {after!r}; cut at the quietest point "
+          "between Whisper's word times", flush=True)
+    return whole[:quietest[0]], whole[quietest[0]:]
 
 
 def render(parts: list[Any], synth: SpeechSynth, stt: Any) -> np.ndarray:
@@ -173,7 +194,8 @@ def build(entry: dict[str, Any], synth: SpeechSynth, stt: Any, noisy: bool,
           seed: int) -> Answer:
     """The answer's audio as played: lead-in, the answer, a long tail; optionally noise."""
     key = hashlib.sha256(json.dumps(entry["parts"]).encode()).hexdigest()[:16]
-    cached = synth.folder / f"turn-{key}.wav"  # rendering and cutting take a while: once
+    # rendering and cutting take a while: once ("turn2": cut where the words align, 2026-12-03)
+    cached = synth.folder / f"turn2-{key}.wav"
     if cached.is_file():
         answer = AudioClip.load(cached).samples.astype(np.float32)
     else:

@@ -49,6 +49,7 @@ from tests.fixtures.pulse import MIC_FEED, SPEAKER, PulseAudio, best_lag_correla
 from voicecoach.audio.clip import AudioClip
 
 FRAME = round(0.02 * RATE)  # 20 ms frames for finding the interviewer's sound
+ONSET_FRAMES = 2  # how far (in frames) the answer's own loudness reaches (see judge)
 SOUND = 0.01  # frame RMS above this (and well above the answer's own) is the interviewer
 PLAY_AFTER_SPEECH = 3.0  # seconds of the answer's tail (noise or silence) played after its end
 # Enough questions that the answers run out first; probes and the self-assessment take answers
@@ -73,6 +74,12 @@ class Played:
     cut: bool | None = None
     wait: float | None = None
     found: float | None = None  # correlation of the answer with the recording
+
+
+def _near_max(values: np.ndarray, reach: int) -> np.ndarray:
+    """Each value replaced by the largest within ``reach`` places of it."""
+    padded = np.pad(values, reach)
+    return np.asarray(np.max([padded[k:k + len(values)] for k in range(2 * reach + 1)], axis=0))
 
 
 def _frame_rms(samples: np.ndarray) -> np.ndarray:
@@ -174,7 +181,11 @@ def judge(played: list[Played], answers: list[Answer], recording: np.ndarray,
             continue
         item.found = 1.0
         speech = answer.samples[answer.speech_start:answer.speech_end]
-        own = _frame_rms(speech)  # the answer's own loudness, frame by frame
+        # the answer's own loudness, frame by frame, at its loudest within +-2 frames: the
+        # recording is placed to the sample, but a word's onset may fall a frame earlier there
+        # (a clean answer was counted as cut at three onset frames where the answer itself was
+        # still quiet: 0.27 heard against 0.06 "own", 2026-12-03)
+        own = _near_max(_frame_rms(speech), ONSET_FRAMES)
         first = offset // FRAME
         during = heard[first:first + len(own)]
         # the interviewer, during the answer: far louder than the answer itself is there
