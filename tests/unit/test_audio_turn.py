@@ -16,7 +16,9 @@ from voicecoach.audio.turntaking import TurnJudge
     "Precision is the true positives divided by", "The loss is the sum over all examples of",
     "x =", "f of (x", "It overfits, and", "Let me think about that for a second.",
     "When the classes are imbalanced.", "the validation set is used to pick-",
-    "the mean squared error is the average of...",
+    "the mean squared error is the average of...", "The tree overfits. The",
+    # the quick decode looping, cut by its length limit: the sentence it restarts is what counts
+    "let me think about that for a second. Let me think about that for a second. Let me",
 ])
 def test_words_that_mean_keep_waiting(text: str) -> None:
     assert keeps_going(text)
@@ -26,6 +28,8 @@ def test_words_that_mean_keep_waiting(text: str) -> None:
     "A deeper tree overfits.", "That's basically it.", "Well, that is it.", "It learns the noise",
     "Let me think about it: bagging averages the trees.", "I'm done.", "", "The answer is 42.",
     "When the classes are imbalanced, accuracy misleads.", "If the tree is too deep it overfits.",
+    "A deeper tree overfits. A deeper tree overfits. A deeper",  # a looped finished sentence
+    "It overfits. It learns the noise.",  # a new sentence, not a restart
 ])
 def test_words_of_a_finished_answer(text: str) -> None:
     assert not keeps_going(text)
@@ -165,6 +169,7 @@ def test_the_last_sentence_counts_only_when_it_starts_inside_the_heard_tail() ->
     assert last_sentence_words("so it does worse. It adds a penalty.") == 4
     assert last_sentence_words("moves each centroid to the mean of its points.") is None
     assert last_sentence_words("") is None
+    assert last_sentence_words("it adds a penalty. It adds a penalty. It adds") == 4  # a loop
 
 
 @pytest.fixture(scope="module")

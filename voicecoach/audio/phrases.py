@@ -76,9 +76,25 @@ _SENTENCE_END = re.compile(r"[.!?]+\s+")  # Whisper's punctuation in a short tra
 
 def last_sentence(text: str) -> tuple[str, bool]:
     """The last sentence of a short transcript, and whether it starts inside it (False: it began
-    before the transcribed audio did)."""
+    before the transcribed audio did).
+
+    A last piece that only restarts a sentence said twice before it is the quick decode
+    looping, cut off by its length limit ("Let me think about that for a second. Let me think
+    about that for a second. Let me"): the sentence it restarts is what was said. Read as "Let
+    me", that thinking pause was ended at 3 s, through PulseAudio. (Once is not a loop: "The
+    tree overfits. The..." may be a candidate going on.)
+    """
     parts = _SENTENCE_END.split(text.strip().rstrip(".!? "))
+    if len(parts) > 2 and _WORDS.findall(parts[-2].lower()) == _WORDS.findall(parts[-3].lower()) \
+            and _restarts(parts[-1], parts[-2]):
+        parts.pop()
     return parts[-1], len(parts) > 1
+
+
+def _restarts(piece: str, sentence: str) -> bool:
+    """``piece`` is the beginning of ``sentence`` again, and shorter."""
+    words, before = _WORDS.findall(piece.lower()), _WORDS.findall(sentence.lower())
+    return 0 < len(words) < len(before) and before[:len(words)] == words
 
 
 def last_sentence_words(text: str) -> int | None:
