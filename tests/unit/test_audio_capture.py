@@ -276,6 +276,27 @@ def test_words_that_say_keep_going_overrule_the_model_until_the_ceiling(
     assert result.duration == pytest.approx(speech_end + 6.0, abs=0.4)  # nudge at 3 s, end at 6
 
 
+def test_a_resumed_answer_that_goes_on_speaking_ends_at_its_next_finished_pause(
+    fake_mic: type[FakeInputStream], answer: tuple[AudioClip, float], tmp_path: Path
+) -> None:
+    """Resumed with the candidate already talking: the new audio begins with voice, so there is
+    no step from silence to voice; the judged pause must still be over, and the real end of
+    the answer judged (it waited for the 8 s ceiling)."""
+    clip, _ = answer
+    samples = clip.samples
+    loud = np.abs(samples) > 0.01
+    gap = next(i for i in range(16000, len(samples)) if not loud[i - 16000:i].any())
+    resumed_at = gap + int(np.argmax(loud[gap:])) + 8000  # 0.5 s into the second sentence
+    fake_mic.audio = samples[resumed_at:]  # the rest of the answer, voiced from its first block
+    judge = TurnJudge(FakeTurnModel(complete_from=1),
+                      lambda recent: "Regularisation and more data both help.")
+    result = capture.record_answer(tmp_path / "a.wav", judge=judge,
+                                   before=samples[:resumed_at])
+    assert result.ended_by == "turn"
+    assert judge.verdicts[-1].reason == "model" and judge.verdicts[-1].done
+    assert result.duration < clip.duration + 1.5  # not held to the ceiling
+
+
 def test_a_shared_microphone_keeps_speech_from_between_answers(
     fake_mic: type[FakeInputStream], answer: tuple[AudioClip, float], tmp_path: Path
 ) -> None:

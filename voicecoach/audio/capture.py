@@ -262,6 +262,11 @@ def _record(path: Path, mic: Microphone, endpoint: EndpointConfig | None,
     answer = _Answer(Endpointer(config, detector.frame_seconds), judge, hooks or CaptureHooks())
     endpointer = answer.endpointer
     ended_by: EndedBy | None = None
+    # resumed: the pause that was judged over lasts until the candidate's next voiced frame,
+    # also when the new audio begins with voice (then there is no silence-to-voice step, and
+    # every later pause was taken for that one: answers resumed this way waited for the 8 s
+    # ceiling at their real end, through PulseAudio)
+    resumed = before is not None and len(before) > 0
     with GrowingWav(Path(path), SAMPLE_RATE) as wav:
         if before is not None and len(before):
             wav.write(before)
@@ -302,9 +307,10 @@ def _record(path: Path, mic: Microphone, endpoint: EndpointConfig | None,
             for probability in detector.probabilities(block):
                 was_silent = endpointer.speech_end != endpointer.elapsed
                 decision = endpointer.update(probability)
-                if judge is not None and was_silent and endpointer.speech_end == \
+                if judge is not None and (was_silent or resumed) and endpointer.speech_end == \
                         endpointer.elapsed:
                     judge.new_speech()
+                    resumed = False
                 if judge is not None and endpointer.started and \
                         PREFETCH_SILENCE <= endpointer.silence < endpointer.config.turn_checks[0]:
                     judge.prefetch(answer.audio(TAIL_SECONDS))  # once per pause
