@@ -271,7 +271,7 @@ def test_words_that_say_keep_going_overrule_the_model_until_the_ceiling(
         tmp_path / "a.wav", judge=judge, endpoint=EndpointConfig(think_ceiling=3.0),
         hooks=CaptureHooks(on_nudge=lambda: nudges.append(1.0)))
     assert {v.reason for v in judge.verdicts} == {"words"}  # every check, even after 3 s
-    assert len(judge.verdicts) == 3 + 4  # 0.3, 1, 1.5 s in the pause; 0.3, 1, 1.5, 3 at the end
+    assert len(judge.verdicts) == 3 + 5  # 0.3, 1, 1.5 s in the pause; 0.3, 1, 1.5, 3, 4 at the end
     assert (result.ended_by, result.nudged, nudges) == ("silence", 1, [1.0])
     assert result.duration == pytest.approx(speech_end + 6.0, abs=0.4)  # nudge at 3 s, end at 6
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from voicecoach.audio.phrases import keeps_going
-from voicecoach.audio.turntaking import TurnJudge
+from voicecoach.audio.turntaking import WEAK_HOLD, TurnJudge
 
 
 @pytest.mark.parametrize("text", [
@@ -136,7 +136,8 @@ def test_a_looping_filler_holds_a_pause_only_briefly() -> None:
     assert not only_trailing_off("so the gradient is")
     judge = TurnJudge(Model(0.99), lambda audio: looped)
     assert not judge.at_pause(SILENCE, SILENCE, 1.5, speech=6.0).done
-    assert judge.at_pause(SILENCE, SILENCE, 3.0, speech=6.0).done
+    assert not judge.at_pause(SILENCE, SILENCE, 3.0, speech=6.0).done  # a 3 s pause may go on
+    assert judge.at_pause(SILENCE, SILENCE, WEAK_HOLD, speech=6.0).done
 
 
 def test_a_turn_of_a_few_words_waits_longer_than_a_thinking_pause() -> None:

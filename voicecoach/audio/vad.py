@@ -3,7 +3,7 @@
 Candidates stop to think mid-answer, and both being cut off while thinking and waiting through a
 long fixed silence after every answer are top complaints about voice agents. Two rules:
 
-* ``turn="model"`` (default): as a pause grows past each of ``turn_checks`` (0.3, 1, 1.5, 3 s)
+* ``turn="model"`` (default): as a pause grows past each of ``turn_checks`` (0.3, 1, 1.5, 3, 4 s)
   the caller asks whether the turn is over (:mod:`voicecoach.audio.turntaking`: the Smart Turn
   model, with a bar that falls as the silence grows, plus the words so far) and ends the answer
   at once if so. Asking once only was not enough: a finished answer the model doubted at 0.5 s
@@ -44,7 +44,7 @@ class EndpointConfig:
     turn: TurnRule = "model"  # who ends an answer: the turn model at pauses, or end_silence
     end_silence: float = 3.0  # turn="silence": silence after speech that ends the answer
     # turn="model": the silences at which the model is asked again (see turntaking.THRESHOLDS)
-    turn_checks: tuple[float, ...] = (0.3, 1.0, 1.5, 3.0)
+    turn_checks: tuple[float, ...] = (0.3, 1.0, 1.5, 3.0, 4.0)  # 4: turntaking.WEAK_HOLD
     think_ceiling: float = 8.0  # turn="model": silence after an unfinished turn before a nudge
     no_speech_timeout: float = 30.0  # nothing said by then: the candidate did not answer
     max_seconds: float = 180.0  # hard cap on an answer's length
