@@ -115,13 +115,13 @@ def speech(synth: SpeechSynth, text: str) -> np.ndarray:
     return samples[loud[0]:loud[-1] + 1] if len(loud) else samples
 
 
-def _first_last(text: str) -> tuple[str, str]:
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return (words[0], words[-1]) if words else ("", "")
-
-
 def _tokens(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _first_last(text: str) -> tuple[str, str]:
+    words = _tokens(text)
+    return (words[0], words[-1]) if words else ("", "")
 
 
 def _boundary(words: list[Any], before: str, after: str) -> tuple[float, float]:

@@ -266,9 +266,10 @@ def _record(path: Path, mic: Microphone, endpoint: EndpointConfig | None,
     # also when the new audio begins with voice (then there is no silence-to-voice step, and
     # every later pause was taken for that one: answers resumed this way waited for the 8 s
     # ceiling at their real end, through PulseAudio)
-    resumed = before is not None and len(before) > 0
+    resumed = False
     with GrowingWav(Path(path), SAMPLE_RATE) as wav:
         if before is not None and len(before):
+            resumed = True
             wav.write(before)
             for start in range(0, len(before), BLOCK):
                 answer.recent.append(before[start:start + BLOCK])
