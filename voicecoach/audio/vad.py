@@ -29,6 +29,8 @@ from typing import Literal
 
 import numpy as np
 
+from voicecoach.audio.turntaking import WEAK_HOLD
+
 Decision = Literal["speech_start", "turn_check", "pause", "ceiling", "silence", "no_speech",
                    "max_length"]
 TurnRule = Literal["model", "silence"]
@@ -44,7 +46,8 @@ class EndpointConfig:
     turn: TurnRule = "model"  # who ends an answer: the turn model at pauses, or end_silence
     end_silence: float = 3.0  # turn="silence": silence after speech that ends the answer
     # turn="model": the silences at which the model is asked again (see turntaking.THRESHOLDS)
-    turn_checks: tuple[float, ...] = (0.3, 1.0, 1.5, 3.0, 4.0)  # 4: turntaking.WEAK_HOLD
+    # (the last is where a pause held only by a trailing "...", or after only a few words, ends)
+    turn_checks: tuple[float, ...] = (0.3, 1.0, 1.5, 3.0, WEAK_HOLD)
     think_ceiling: float = 8.0  # turn="model": silence after an unfinished turn before a nudge
     no_speech_timeout: float = 30.0  # nothing said by then: the candidate did not answer
     max_seconds: float = 180.0  # hard cap on an answer's length
