@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 from voicecoach.rubric.loader import load_bank  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data" / "answers"
+CLAIMS = Path(__file__).resolve().parent / "data" / "claims"
 STATUSES = {"covered", "partial", "missing", "contradicted"}
 LEVELS = {"strong", "partial", "weak"}
 STYLES = {
@@ -78,6 +79,33 @@ def check_file(path: Path, bank: object, seen: set[str]) -> list[str]:
     return problems
 
 
+def check_claims(path: Path, bank: object) -> list[str]:
+    """Every problem of one file of other wordings of the rubrics' claims (DATA.md)."""
+    problems: list[str] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            problems.append(f"{path}:{number}: not JSON: {error}")
+            continue
+        question, kind = item.get("question"), item.get("kind")
+        if question not in bank:  # type: ignore[operator]
+            problems.append(f"{path}:{number}: unknown question {question!r}")
+            continue
+        rubric = bank[question].rubric  # type: ignore[index]
+        ids = {p.id for p in rubric.key_points} if kind == "point" \
+            else {m.id for m in rubric.misconceptions} if kind == "misconception" else set()
+        if item.get("id") not in ids:
+            problems.append(f"{path}:{number}: no {kind} {item.get('id')!r} in {question}")
+        wordings = item.get("paraphrases")
+        if not isinstance(wordings, list) or not wordings or \
+                not all(isinstance(w, str) and w.strip() for w in wordings):
+            problems.append(f"{path}:{number}: paraphrases must be a list of non-empty strings")
+    return problems
+
+
 def main(argv: list[str]) -> int:
     bank = load_bank()
     files = [Path(a) for a in argv] or sorted(DATA.glob("*.jsonl"))
@@ -87,9 +115,13 @@ def main(argv: list[str]) -> int:
     for path in files:
         problems += check_file(path, bank, seen)
         counts[path.stem] = sum(1 for line in path.read_text().splitlines() if line.strip())
+    claims = [] if argv else sorted(CLAIMS.glob("*.jsonl"))
+    for path in claims:
+        problems += check_claims(path, bank)
     for problem in problems:
         print(problem)
-    print(f"{sum(counts.values())} answers in {len(files)} files; {len(problems)} problems")
+    print(f"{sum(counts.values())} answers in {len(files)} files, {len(claims)} files of "
+          f"claim wordings; {len(problems)} problems")
     return 1 if problems else 0
 
 

@@ -12,7 +12,7 @@ import hashlib
 import json
 import random
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,11 @@ from voicecoach.rubric.loader import RubricBank
 from voicecoach.rubric.schema import Rubric
 
 DATA = Path(__file__).resolve().parent / "data" / "answers"
+# Other authors' wordings of the training rubrics' key points and misconceptions (DATA.md)
+CLAIMS = Path(__file__).resolve().parent / "data" / "claims"
+# the share of pairs whose claim is read in another author's words: the training rubrics have
+# ~270 claims, and a rubric the judge never saw words its points otherwise
+PARAPHRASE_SHARE = 0.5
 SPLITS = ("train", "dev", "test", "voices")
 WHOLE_MAX_WORDS = 90  # a short answer is also read whole, as one window
 MISSING_PER_POINT = 1  # negatives kept per (answer, point)
@@ -232,3 +237,42 @@ def build_pairs(answers: Sequence[Answer], bank: RubricBank, seed: int = 13) -> 
         pairs += synthetic_pairs(bank[question].rubric, rng)
     pairs += cross_question_pairs(answers, bank, rng, count=len(answers) // 2)
     return pairs
+
+
+Paraphrases = Mapping[tuple[str, str], Sequence[str]]  # (question, claim) -> other wordings
+
+
+def load_paraphrases(
+    bank: RubricBank, directory: Path = CLAIMS
+) -> dict[tuple[str, str], list[str]]:
+    """Other wordings of each claim, keyed by question and the claim's text in its rubric (a
+    line whose item is no longer in the rubric is skipped: the claim it reworded is gone)."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for path in sorted(directory.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            if item["question"] not in bank:
+                continue
+            rubric = bank[item["question"]].rubric
+            texts = {p.id: p.description for p in rubric.key_points} if item["kind"] == "point" \
+                else {m.id: m.claim for m in rubric.misconceptions}
+            if item["id"] in texts:
+                claim = point_text(rubric.question, texts[item["id"]])
+                out.setdefault((rubric.id, claim), []).extend(item["paraphrases"])
+    return out
+
+
+def vary_claims(pairs: Sequence[Pair], paraphrases: Paraphrases, seed: int,
+                share: float = PARAPHRASE_SHARE) -> list[Pair]:
+    """The same pairs with ``share`` of their claims in another author's words. Its own random
+    stream, so the pairs themselves (windows, labels) are those :func:`build_pairs` made."""
+    rng = random.Random(f"claims-{seed}")
+    out = []
+    for pair in pairs:
+        other = paraphrases.get((pair.question, pair.claim))
+        if other and rng.random() < share:
+            pair = Pair(rng.choice(list(other)), pair.window, pair.label, pair.question)
+        out.append(pair)
+    return out

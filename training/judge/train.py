@@ -25,7 +25,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from training.judge.dataset import Pair, build_pairs, load_answers  # noqa: E402
+from training.judge.dataset import (  # noqa: E402
+    PARAPHRASE_SHARE,
+    Pair,
+    build_pairs,
+    load_answers,
+    load_paraphrases,
+    vary_claims,
+)
 from voicecoach.grading.judge.model import (  # noqa: E402
     DATA_DIR,
     LABELS,
@@ -154,6 +161,9 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--paraphrase-share", type=float, default=PARAPHRASE_SHARE,
+                        help="share of pairs whose claim is another author's wording "
+                             "(data/claims/; 0 = the rubrics' own words only)")
     parser.add_argument("--out", type=Path, default=DATA_DIR,
                         help=f"where the model goes (default: the shipped {DATA_DIR})")
     parser.add_argument("--keep-fp32", type=Path,
@@ -163,6 +173,11 @@ def main() -> None:
     bank = load_bank()
     answers = [a for a in load_answers(bank) if a.split in splits]
     pairs = build_pairs(answers, bank, seed=args.seed)
+    if args.paraphrase_share > 0:
+        paraphrases = load_paraphrases(bank)
+        pairs = vary_claims(pairs, paraphrases, args.seed, args.paraphrase_share)
+        print(f"claims: {len(paraphrases)} with other wordings, "
+              f"{args.paraphrase_share:.0%} of their pairs reworded", flush=True)
     counts = Counter(LABELS[p.label] for p in pairs)
     print(f"{len(answers)} answers to {len({a.question for a in answers})} questions "
           f"({', '.join(sorted(splits))}) -> {len(pairs)} pairs {dict(counts)}", flush=True)
@@ -184,6 +199,7 @@ def main() -> None:
             "splits": sorted(splits), "answers": len(answers), "pairs": len(pairs),
             "pairs_sha256": data_hash, "epochs": args.epochs, "lr": args.lr,
             "batch_size": args.batch_size, "seed": args.seed,
+            "paraphrase_share": args.paraphrase_share,
             "seconds": round(trained),
             "command": "training/judge/train.py " + " ".join(sys.argv[1:]),
         },
