@@ -107,15 +107,20 @@ def session(rule: str, answers: list[Answer], pulse: PulseAudio, workdir: Path,
          "--channels=1", "--latency-msec=20"],
         env=pulse.client_env, stdout=raw.open("wb"), stderr=subprocess.DEVNULL)
     time.sleep(0.3)
+    # SIGINT back to its default in the child: a benchmark started in the background by a
+    # non-interactive shell inherits it ignored, and a Python that starts with SIGINT ignored
+    # never raises KeyboardInterrupt, so the session went on asking questions after the
+    # answers ran out (it looked like Ctrl-C being lost; `voicecoach practice` itself ends)
     child = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True, cwd=workdir)
+                             stderr=subprocess.STDOUT, text=True, cwd=workdir,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     output: list[str] = []
     reader = threading.Thread(target=lambda: output.extend(child.stdout or []), daemon=True)
     reader.start()
     deadline = time.monotonic() + timeout
-    seen, playing = 0, None
+    seen, playing, ending = 0, None, False
     try:
-        while child.poll() is None and time.monotonic() < deadline:
+        while not ending and child.poll() is None and time.monotonic() < deadline:
             lines = events_path.read_text(encoding="utf-8").split("\n")[:-1] \
                 if events_path.exists() else []
             for line in lines[seen:]:
@@ -127,6 +132,7 @@ def session(rule: str, answers: list[Answer], pulse: PulseAudio, workdir: Path,
                     playing = None
                 if len(played) == len(answers):
                     child.send_signal(signal.SIGINT)  # the answers ran out: end (and save)
+                    ending = True
                     break
                 answer = answers[len(played)]
                 played.append(Played(answer.id, answer.kind, answer.noisy, rule))
