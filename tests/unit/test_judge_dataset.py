@@ -29,10 +29,10 @@ def test_about_the_share_of_claims_is_reworded_and_nothing_else_changes() -> Non
 
 def test_rewording_is_deterministic_for_a_seed_and_skips_claims_without_wordings() -> None:
     table = {("max-depth", CLAIM): OTHER}
-    assert vary_claims(pairs(50), table, seed=13) == vary_claims(pairs(50), table, seed=13)
-    assert vary_claims(pairs(50), table, seed=13) != vary_claims(pairs(50), table, seed=14)
-    assert vary_claims(pairs(50), {}, seed=13) == pairs(50)
-    assert vary_claims(pairs(50), table, seed=13, share=0.0) == pairs(50)
+    assert vary_claims(pairs(50), table, 13, 0.5) == vary_claims(pairs(50), table, 13, 0.5)
+    assert vary_claims(pairs(50), table, 13, 0.5) != vary_claims(pairs(50), table, 14, 0.5)
+    assert vary_claims(pairs(50), {}, 13, 0.5) == pairs(50)
+    assert vary_claims(pairs(50), table, seed=13) == pairs(50)  # the default: the rubric's words
 
 
 def test_wordings_are_keyed_by_the_rubric_claim_and_stale_ids_are_skipped(

@@ -16,7 +16,7 @@ salads partial instead of weak), so the shipped kind is multinomial, and ``gradi
 relevelled`` lets it move a level at most one step from the rubric's arithmetic.
 
 Run:  .venv/bin/python training/judge/fit_level.py [--cache /tmp/judge-features.pkl] [--dry-run]
-      [--kind multinomial|ordinal]
+      [--kind multinomial|ordinal] [--model DIR --out DIR/level.json]
 """
 
 from __future__ import annotations
@@ -51,8 +51,9 @@ SPLITS = ["dev", "test", "voices", "rx-dev", "rx-test", "rx-train", "junk", "sal
 L2, STEPS, RATE = 1.0, 6000, 0.3
 
 
-def collect() -> list[dict[str, Any]]:
-    """Every non-train answer and every rubric example, with the shipped judge's features."""
+def collect(directory: Path = DATA_DIR) -> list[dict[str, Any]]:
+    """Every non-train answer and every rubric example, with the features of the judge in
+    ``directory`` (the shipped one by default)."""
     bank = load_bank()
     items: list[dict[str, Any]] = [
         {"q": a.question, "split": a.split, "style": a.style, "level": a.level, "text": a.text}
@@ -66,7 +67,7 @@ def collect() -> list[dict[str, Any]]:
             for text in made.values():
                 items.append({"q": qid, "split": kind, "style": "salad", "level": "weak",
                               "text": text})
-    model = JudgeModel(cache_size=1_000_000)
+    model = JudgeModel(directory, cache_size=1_000_000)
     started = time.perf_counter()
     for n, item in enumerate(items):
         rubric = bank[item["q"]].rubric
@@ -143,6 +144,9 @@ def report(name: str, items: list[dict[str, Any]], got: list[str]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cache", type=Path, help="pickle of the graded answers (made once)")
+    parser.add_argument("--model", type=Path, default=DATA_DIR,
+                        help="the judge to grade with (default: the shipped one); a retrained "
+                             "model is measured here before it replaces the shipped one")
     parser.add_argument("--out", type=Path, default=DATA_DIR / LEVEL_FILE)
     parser.add_argument("--dry-run", action="store_true", help="measure only, write nothing")
     parser.add_argument("--kind", choices=["multinomial", "ordinal"], default="multinomial")
@@ -150,7 +154,7 @@ def main() -> None:
     if args.cache and args.cache.is_file():
         items = pickle.loads(args.cache.read_bytes())
     else:
-        items = collect()
+        items = collect(args.model)
         if args.cache:
             args.cache.write_bytes(pickle.dumps(items))
     split = {s: [i for i in items if i["split"] == s] for s in SPLITS}
@@ -159,7 +163,7 @@ def main() -> None:
     z = np.hstack([np.ones((len(x), 1)), (x - mean) / std])
     y = np.array([LEVELS.index(i["level"]) for i in split["dev"]])
     weights = fit_ordinal(z, y) if args.kind == "ordinal" else fit(z, y)
-    judge = json.loads((DATA_DIR / "manifest.json").read_text(encoding="utf-8"))
+    judge = json.loads((args.model / "manifest.json").read_text(encoding="utf-8"))
     model = LevelModel(mean, std, weights, {
         "split": "dev", "answers": len(split["dev"]), "judge_sha256": judge["sha256"],
         "kind": args.kind, "l2": L2, "steps": STEPS, "rate": RATE,
