@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from voicecoach import loading
 from voicecoach.agent.candidates import AnswerSource, MicSource, ScriptedSource, TypedSource
 from voicecoach.agent.events import EventSink
 from voicecoach.agent.interviewer import (
@@ -40,6 +41,7 @@ from voicecoach.grading.grader import grader_from_config
 from voicecoach.grading.registry import canonical_name, grader_class
 from voicecoach.llm.client import LlamaServer, create_chat_model, parse_llm_spec
 from voicecoach.llm.prompts import load_prompt
+from voicecoach.loading import BackgroundLoad
 from voicecoach.rubric.loader import load_bank
 from voicecoach.session.models import Session
 from voicecoach.session.schedule import load_schedule
@@ -89,13 +91,29 @@ def greeting(count: int, *, voice_in: bool, speak: bool,
     )
 
 
+def release_at_first_question() -> Callable[[dict[str, Any]], None]:
+    """An event listener that releases the held model loads (``voicecoach.loading``) when the
+    first question's audio starts: from then on the voice has its utterance ready."""
+    asked = False
+
+    def listen(event: dict[str, Any]) -> None:
+        nonlocal asked
+        if event["type"] == "question":
+            asked = True
+        elif event["type"] == "speaking_started" and asked:
+            loading.release()
+
+    return listen
+
+
 class SharedStt:
     """The STT model, loaded on a background thread and shared by threads one call at a time.
 
-    Loading (0.4-1.6 s for tiny.en on 2 cores) overlaps the greeting instead of delaying the
-    first question; ``ready()`` waits for it (and raises its error, if loading failed). Calls
-    are serialised: answer pieces may be transcribed while the last one is, two decodes on
-    2 cores only slow each other down, and not every engine is safe to call concurrently.
+    Loading (0.4-1.6 s for tiny.en on 2 cores) overlaps the first question's audio instead of
+    delaying it (``voicecoach.loading``: held until that audio starts); ``ready()`` waits for
+    it (and raises its error, if loading failed). Calls are serialised: answer pieces may be
+    transcribed while the last one is, two decodes on 2 cores only slow each other down, and
+    not every engine is safe to call concurrently.
 
     The turn decision's quick decodes (:meth:`quick_text`) have an engine of their own when
     ``quick`` loads one: behind the lock they waited for a beam-5 transcription of the answer
@@ -106,33 +124,31 @@ class SharedStt:
 
     def __init__(self, load: Callable[[], Any], quick: Callable[[], Any] | None = None) -> None:
         self._lock = threading.Lock()
-        self._engine: Any = None
-        self._error: BaseException | None = None
-        self._loaded = threading.Event()
-        self._quick: Any = None
         self._quick_lock = threading.Lock()
-        threading.Thread(target=self._load, args=(load, quick), name="stt-load",
-                         daemon=True).start()
+        self._engine: BackgroundLoad[Any] = BackgroundLoad(load, "stt-load")
+        self._quick: BackgroundLoad[Any] | None = None
+        if quick is not None:
+            def load_quick() -> Any:
+                self._engine.result()  # one load at a time: they share the 2 cores
+                return quick()
 
-    def _load(self, load: Callable[[], Any], quick: Callable[[], Any] | None) -> None:
-        try:
-            self._engine = load()
-        except BaseException as error:  # re-raised in the caller's thread by ready()
-            self._error = error
-        finally:
-            self._loaded.set()
-        if quick is not None and self._error is None:
-            try:
-                self._quick = quick()
-            except Exception:  # optional: the shared engine does the quick decodes then
-                log.exception("no separate engine for quick decodes; the shared one is used")
+            self._quick = BackgroundLoad(load_quick, "stt-quick-load")
 
     def ready(self) -> Any:
         """The loaded engine (waits for it)."""
-        self._loaded.wait()
-        if self._error is not None:
-            raise self._error
-        return self._engine
+        return self._engine.result()
+
+    def _quick_engine(self) -> Any:
+        """The engine of its own for quick decodes, once it has loaded (None until then, or if
+        it failed: it is optional, and the shared engine does the quick decodes then)."""
+        if self._quick is None or not self._quick.done():
+            return None
+        try:
+            return self._quick.result()
+        except Exception:
+            log.exception("no separate engine for quick decodes; the shared one is used")
+            self._quick = None
+            return None
 
     def transcribe(self, audio: Any, *, prompt: str | None = None,
                    word_timestamps: bool = True) -> Any:
@@ -145,9 +161,10 @@ class SharedStt:
         from voicecoach.speech.stt import quick_words
 
         engine = self.ready()
-        if self._quick is not None:
+        quick = self._quick_engine()
+        if quick is not None:
             with self._quick_lock:
-                return quick_words(self._quick, audio)
+                return quick_words(quick, audio)
         with self._lock:
             return quick_words(engine, audio)
 
@@ -328,12 +345,15 @@ def run_practice(
             events.add_listener(
                 lambda e: write(f"you> {e['text']}") if e["type"] == "transcript" else None
             )
+        if speak:
+            # the models needed only for answers load once the first question is heard: loaded
+            # beside the voice, they took the 2 cores from its synthesis (voicecoach.loading)
+            loading.hold()
+            stack.callback(loading.release)
+            events.add_listener(release_at_first_question())
         speaker = make_speaker(settings, speak=speak, view=view, write=write,
                                playing=mic.playing if mic is not None else None)
         stack.callback(speaker.close)
-        # Speech-to-text loads after the voice: it is needed only once the first question has
-        # been spoken, and loading both at once on 2 cores slowed the voice's load, which the
-        # first sound waits for.
         quick = (lambda: make_quick_stt(settings)) if voice_in and \
             settings.stt_engine == "faster-whisper" else None
         stt = SharedStt(lambda: make_stt(settings), quick) if needs_stt else None

@@ -26,6 +26,7 @@ import numpy as np
 
 from voicecoach.audio.vad import SAMPLE_RATE
 from voicecoach.errors import MissingDependencyError
+from voicecoach.loading import BackgroundLoad
 
 MODEL_RELATIVE = Path("audio/turn/smart_turn/data/smart-turn-v3.2-cpu.onnx")
 SECONDS = 8  # the model hears the last 8 s (zero-padded in front when shorter)
@@ -79,27 +80,13 @@ class SmartTurn:
 
 
 class BackgroundTurnModel:
-    """A :class:`SmartTurn` loaded on a thread, so loading (~0.3 s) overlaps the greeting; the
-    first :meth:`probability` waits for it. A missing model file is reported at once."""
+    """A :class:`SmartTurn` loaded on a thread (``voicecoach.loading``), so loading (~0.3 s)
+    overlaps the first question; the first :meth:`probability` waits for it. A missing model
+    file is reported at once."""
 
     def __init__(self, path: Path | None = None) -> None:
         self._path = path or model_path()
-        self._model: SmartTurn | None = None
-        self._error: BaseException | None = None
-        self._loaded = threading.Event()
-        threading.Thread(target=self._load, name="turn-model-load", daemon=True).start()
-
-    def _load(self) -> None:
-        try:
-            self._model = SmartTurn(self._path)
-        except BaseException as error:  # re-raised on the capture thread by probability()
-            self._error = error
-        finally:
-            self._loaded.set()
+        self._model = BackgroundLoad(lambda: SmartTurn(self._path), "turn-model-load")
 
     def probability(self, audio: np.ndarray) -> float:
-        self._loaded.wait()
-        if self._error is not None:
-            raise self._error
-        assert self._model is not None
-        return self._model.probability(audio)
+        return self._model.result().probability(audio)

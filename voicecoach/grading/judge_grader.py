@@ -8,7 +8,6 @@ with the sha256 of the model that decided.
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, ClassVar
 
 from pydantic import ConfigDict, model_validator
@@ -21,6 +20,7 @@ from voicecoach.grading.judge.verdicts import judge_grade, level_features
 from voicecoach.grading.models import GraderSettings
 from voicecoach.grading.offline import INSTRUCTION_CAP
 from voicecoach.grading.registry import GraderContext, Verdicts
+from voicecoach.loading import BackgroundLoad
 from voicecoach.rubric.loader import LoadedRubric
 from voicecoach.rubric.schema import Level
 
@@ -50,8 +50,6 @@ class JudgeGraderSettings(GraderSettings):
         return data
 
 
-# one loader thread: the model (a fraction of a second) loads while the greeting is spoken
-_LOADER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="judge-load")
 
 
 class JudgeGrader:
@@ -76,7 +74,8 @@ class JudgeGrader:
         self, settings: JudgeGraderSettings, context: GraderContext | None = None
     ) -> None:
         Manifest.installed()
-        self._loading: Future[JudgeModel] = _LOADER.submit(shared_model)
+        # the model (a fraction of a second) loads while the first question is spoken
+        self._loading = BackgroundLoad(shared_model, "judge-load")
         self._level = installed_level_model() if settings.learnt_level else None
         self._settings = settings
 
