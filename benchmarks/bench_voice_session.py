@@ -9,7 +9,9 @@ the end-to-end test).
 Measured per session:
 - time to first audio (the greeting) and to the first question's audio, from spawning the command;
 - end of answer (the capture's ``answer_ended``, once the turn is judged over) → the
-  interviewer's next speech starts, for every answer; median and p95.
+  interviewer's next speech starts, for every answer; median and p95;
+- the grade's own time after the answer was transcribed (each turn's ``grade_seconds`` in the
+  saved session): the judge grades a spoken answer ahead at its pauses, so this is what is left.
 
 Incremental transcription (answers transcribed at their pauses while recorded) and whole-answer
 transcription run side by side, alternating, in one run.
@@ -20,6 +22,7 @@ transcription run side by side, alternating, in one run.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import tempfile
@@ -64,6 +67,16 @@ def answer_text_from(text: str, words: int) -> str:
     return " ".join(out[: words + 10])
 
 
+def grade_seconds(recordings: Path) -> list[float]:
+    """Each graded turn's ``grade_seconds``, from the sessions saved under ``recordings``."""
+    out = []
+    for path in sorted(recordings.glob("*/session.json")):
+        for turn in json.loads(path.read_text(encoding="utf-8")).get("turns", []):
+            if "grade_seconds" in turn.get("timings", {}):
+                out.append(float(turn["timings"]["grade_seconds"]))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=1, help="sessions per mode")
@@ -72,6 +85,7 @@ def main() -> None:
     args = parser.parse_args()
 
     results: dict[str, list[SpokenSession]] = {"incremental": [], "whole": []}
+    grading: dict[str, list[float]] = {mode: [] for mode in results}
     with tempfile.TemporaryDirectory(prefix="bench-voice-") as tmp:
         workdir = Path(tmp)
         synth = SpeechSynth(REPO / "benchmarks" / "out" / "voice-session-audio")
@@ -98,6 +112,7 @@ def main() -> None:
                     if session.returncode != 0:
                         raise SystemExit(f"{mode} run {run} failed:\n{session.output[-3000:]}")
                     results[mode].append(session)
+                    grading[mode] += grade_seconds(folder / "recordings")
                     print(f"  {mode} run {run + 1}: first question audio "
                           f"{session.first_question_audio():.2f} s, latencies "
                           f"{session.next_speech_latencies()}")
@@ -113,6 +128,10 @@ def main() -> None:
         median, p95 = stat(latencies)
         print(f"  end of answer -> speech  median {median:5.2f} s   "
               f"p95 {p95:5.2f} s   max {max(latencies):5.2f} s")
+        if grading[mode]:
+            median, p95 = stat(grading[mode])
+            print(f"  grading, after the transcript ({len(grading[mode])} grades)  "
+                  f"median {median * 1000:4.0f} ms   p95 {p95 * 1000:4.0f} ms")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ PACKAGE = Path(voicecoach.__file__).parent
 
 # Lowest first. Modules of one layer may import each other; a layer never imports a higher one.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"errors", "config"}),
+    frozenset({"errors", "config", "loading"}),
     frozenset({"rubric"}),
     frozenset({"speech", "audio"}),
     frozenset({"llm"}),
